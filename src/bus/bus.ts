@@ -1,0 +1,49 @@
+import type { EventDraft, InboundEvent } from './types.js';
+
+/** Result of appending to the journal. */
+export type AppendResult =
+  | { status: 'appended'; event: InboundEvent }
+  | { status: 'duplicate'; dedupKey: string };
+
+export interface SubscribeOptions {
+  /**
+   * Start with the event of this id (inclusive) instead of the subscriber's cursor.
+   * Events before it are not delivered; the cursor is not rewound for other sessions.
+   */
+  from?: string;
+}
+
+/** A live subscription: events arrive in journal order; `close` stops delivery. */
+export interface Subscription {
+  readonly subscriber: string;
+  close(): Promise<void>;
+}
+
+export interface BusStats {
+  appended: number;
+  duplicates: number;
+  /** Events per connector appended in this process's lifetime. */
+  perConnector: Record<string, { appended: number; duplicates: number; lastEventAt?: string }>;
+  /** Events in the journal right now. */
+  stored: number;
+}
+
+/**
+ * The agent bus: a durable, deduplicating, ordered journal with per-subscriber cursors.
+ * `append` resolves only once the event is durable, which is when a connector may ack the platform.
+ */
+export interface AgentBus {
+  /** Journal the event (or refuse it as a duplicate). Durable when this returns. */
+  append(draft: EventDraft): Promise<AppendResult>;
+  /**
+   * Deliver every event the subscriber has not acked (from its cursor, or `from`), then every new one,
+   * in order. Un-acked events are delivered again to the next subscription under the same name.
+   */
+  subscribe(subscriber: string, onEvent: (event: InboundEvent) => void, options?: SubscribeOptions): Subscription;
+  /** Durably mark `eventId` as handled by `subscriber`; it is never delivered to that name again. */
+  ack(subscriber: string, eventId: string): Promise<void>;
+  stats(): BusStats;
+  /** Delete events past the retention limits; returns how many were removed. */
+  prune(): number;
+  close(): Promise<void>;
+}

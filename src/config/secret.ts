@@ -1,0 +1,27 @@
+import { inspect } from 'node:util';
+
+/**
+ * A resolved secret. Its value leaves only through `reveal()`; printing, logging or JSON-encoding it
+ * shows `[secret]`, so a stray `log.info(config)` cannot leak a token.
+ */
+export class Secret {
+  readonly #value: string;
+  /** Where it came from, e.g. `env:TELEGRAM_BOT_TOKEN` or `file:/run/secrets/tg` (not the value). */
+  readonly source: string;
+  constructor(value: string, source: string) {
+    this.#value = value;
+    this.source = source;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[secret]';
+  }
+  toJSON(): string {
+    return '[secret]';
+  }
+  [inspect.custom](): string {
+    return `[secret ${this.source}]`;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The Connector contract (DESIGN.md): what every folder under `connectors/` implements, and what the
+ * runtime hands it. The core never imports a connector; `connectors/registry.ts` maps `platform` to a
+ * lazily imported factory.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { EventDraft, InboundEvent, OutboundCommand, Platform, SendResult, Transport, Verification } from './bus/types.js';
+import type { Clock } from './clock.js';
+
+export type ConnectorState = 'offline' | 'connecting' | 'online' | 'reconnecting' | 'stopping' | 'failed';
+export const CONNECTOR_STATES: readonly ConnectorState[] = [
+  'offline', 'connecting', 'online', 'reconnecting', 'stopping', 'failed',
+];
+
+export type Exposure = 'none' | 'loopback' | 'lan' | 'public';
+
+/** An inbound HTTP listener a connector opens (webhook connectors only). */
+export interface ListenerInfo {
+  /** `host:port` the socket is bound to (the real port once listening). */
+  bind: string;
+  exposure: Exposure;
+  /** The public URL a tunnel publishes this listener at, when there is one. */
+  publicUrl?: string;
+  verification: Verification;
+}
+
+export interface ConnectorStatus {
+  state: ConnectorState;
+  /** ISO time of the last state change. */
+  since: string;
+  /** Why the connector is in this state (failed / reconnecting), secret-free. */
+  reason?: string;
+}
+
+/** Static facts about a configured connector, derived from config alone (for `status` with no runtime). */
+export interface ConnectorPlan {
+  transport: Transport;
+  verification: Verification;
+  listeners: ListenerInfo[];
+}
+
+export type IngestResult = { status: 'appended'; event: InboundEvent } | { status: 'duplicate' };
+
+/** What the runtime gives a connector when it starts. */
+export interface ConnectorContext {
+  log: Logger;
+  clock: Clock;
+  /**
+   * Journal an event. Resolves once it is durable (or recognized as a duplicate): only then may the
+   * connector acknowledge it to the platform. Rejects if the journal cannot take it; then do not ack.
+   */
+  ingest(draft: EventDraft): Promise<IngestResult>;
+  /** Count a rejected inbound item (bad signature, refused sender, ...) under a short reason. */
+  reject(reason: string): void;
+  /**
+   * Report that the connector can no longer run after `start` resolved. A fatal error
+   * (`FatalConnectorError`) leaves it `failed`; anything else makes the supervisor restart it with backoff.
+   */
+  fail(err: unknown): void;
+}
+
+/** What a connector factory receives besides its own config block. */
+export interface ConnectorDeps {
+  name: string;
+  log: Logger;
+  clock: Clock;
+  /** This runtime's state directory, for connector-owned durable state (keys, endpoint ids). */
+  stateDir: string;
+}
+
+export interface Connector {
+  readonly name: string;
+  readonly platform: Platform;
+  readonly transport: Transport;
+  /** `[]` for outbound connectors — the supervisor refuses to run an outbound one that reports any. */
+  listeners(): ListenerInfo[];
+  /** Connect; resolves once online. Rejects with `FatalConnectorError` when retrying cannot help. */
+  start(ctx: ConnectorContext, signal: AbortSignal): Promise<void>;
+  /** Disconnect and release everything; idempotent. */
+  stop(): Promise<void>;
+  send(cmd: OutboundCommand): Promise<SendResult>;
+  status(): ConnectorStatus;
+}
+
+export interface StatusChange extends ConnectorStatus {
+  previous: ConnectorState;
+}
+
+/**
+ * The one place a connector's state changes: `set` records it and emits `change`, so the supervisor,
+ * the log and `status` all see the same transitions.
+ */
+export class StateTracker extends EventEmitter<{ change: [StatusChange] }> {
+  #status: ConnectorStatus;
+  readonly #clock: Clock;
+  constructor(clock: Clock) {
+    super();
+    this.#clock = clock;
+    this.#status = { state: 'offline', since: new Date(clock.now()).toISOString() };
+  }
+  get state(): ConnectorState {
+    return this.#status.state;
+  }
+  set(state: ConnectorState, reason?: string): void {
+    if (state === this.#status.state && reason === this.#status.reason) return;
+    const previous = this.#status.state;
+    this.#status = { state, since: new Date(this.#clock.now()).toISOString(), ...(reason ? { reason } : {}) };
+    this.emit('change', { ...this.#status, previous });
+  }
+  snapshot(): ConnectorStatus {
+    return { ...this.#status };
+  }
+}

@@ -1,0 +1,31 @@
+/** The shapes a connector folder exports, as the registry loads them. */
+import type { z } from 'zod';
+import type { Connector, ConnectorDeps, ConnectorPlan } from './connector.js';
+import type { Secret } from './config/secret.js';
+
+/**
+ * A connector's config block after validation: `platform`, `enabled`, and its own fields, with every
+ * `{env}`/`{file}` reference replaced by a resolved `Secret`.
+ */
+export interface ConnectorConfig {
+  platform: string;
+  enabled: boolean;
+  [key: string]: unknown;
+}
+
+/** `connectors/<platform>/schema.ts`: light, imported to validate config and plan `status`. */
+export interface ConnectorSchemaModule {
+  /** `z.strictObject({ ...connectorBase('<platform>'), ... })` */
+  schema: z.ZodObject;
+  /** Static facts from config alone: transport, verification, listeners it would open. */
+  describe(config: ConnectorConfig): ConnectorPlan;
+  /** Extra checks zod cannot express (e.g. a bind address that must not be public). */
+  check?(config: ConnectorConfig): string[];
+}
+
+/** `connectors/<platform>/index.ts`: the factory; importing it may load a heavy SDK. */
+export interface ConnectorModule {
+  create(config: ConnectorConfig, deps: ConnectorDeps): Connector;
+}
+
+export type { Secret };
