@@ -1,10 +1,17 @@
 /**
  * The one list of platforms. Adding a platform = one folder under connectors/ and one line here.
- * Both halves load lazily: `schema` is light (zod only) and is read to validate config; `load` pulls in
- * the connector and its SDK, and runs only for platforms the config names.
+ * Everything loads lazily: `schema` is light (zod only) and is read to validate config; `load` pulls in
+ * the connector and its SDK, and runs only for platforms the config names; `emulator` serves tests and
+ * `switchboard sandbox`.
  */
-import type { ConnectorSchemaModule, ConnectorModule } from '../src/registry-types.js';
+import type { ConnectorModule, ConnectorSchemaModule, EmulatorModule } from '../src/registry-types.js';
 
-export const registry: Record<string, { schema: () => Promise<ConnectorSchemaModule>; load: () => Promise<ConnectorModule> }> = {
-  loopback: { schema: () => import('./loopback/schema.js'), load: () => import('./loopback/index.js') },
+export interface RegistryEntry {
+  schema: () => Promise<ConnectorSchemaModule>;
+  load: () => Promise<ConnectorModule>;
+  emulator: () => Promise<EmulatorModule>;
+}
+
+export const registry: Record<string, RegistryEntry> = {
+  loopback: { schema: () => import('./loopback/schema.js'), load: () => import('./loopback/index.js'), emulator: () => import('./loopback/emulator.js') },
 };

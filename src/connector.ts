@@ -67,6 +67,12 @@ export interface ConnectorDeps {
   clock: Clock;
   /** This runtime's state directory, for connector-owned durable state (keys, endpoint ids). */
   stateDir: string;
+  /**
+   * The connector's state, owned by the runtime: the connector calls `state.set(...)` as it connects and
+   * drops, and returns `state.snapshot()` from `status()`. The supervisor sets `failed` / `reconnecting`
+   * on the same tracker when it takes over, so every transition has one source.
+   */
+  state: StateTracker;
 }
 
 export interface Connector {

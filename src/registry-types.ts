@@ -29,3 +29,23 @@ export interface ConnectorModule {
 }
 
 export type { Secret };
+
+/** A platform emulator as `switchboard sandbox` drives it. */
+export interface SandboxPlatform {
+  /** The connector block to run against this emulator; secrets as `{env: NAME}`. */
+  block: Record<string, unknown>;
+  /** Values for the env references in `block` (made-up tokens; the sandbox needs none of yours). */
+  env: Record<string, string>;
+  /** Endpoints of the emulator, for `sandbox --json`. */
+  endpoints: Record<string, string>;
+  /** Deliver `text` as a message from a chat user; returns the conversation id it arrived in. */
+  injectText(text: string): string;
+  /** Called with every message the bot sends on this platform. */
+  onBotMessage(listener: (m: { conversation: string; text: string }) => void): void;
+  close(): Promise<void>;
+}
+
+/** `connectors/<platform>/emulator.ts`, as the sandbox loads it. */
+export interface EmulatorModule {
+  startSandbox(): Promise<SandboxPlatform>;
+}

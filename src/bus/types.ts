@@ -51,7 +51,14 @@ export interface InboundEvent {
   kind: EventKind;
   conversation: Conversation;
   sender: Sender;
+  /**
+   * The platform's id of the message this event is about: the new message itself, or the message that
+   * was edited, deleted, reacted to or whose button was pressed. What `reply`/`edit`/`react` take.
+   * (Not in the first DESIGN.md shape: without it an agent cannot answer a specific message.)
+   */
+  messageId?: string;
   text?: string;
+  /** The message this one replies to. */
   replyTo?: string;
   action?: { id: string; value?: string };
   attachments?: Attachment[];

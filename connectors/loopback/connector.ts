@@ -1,0 +1,208 @@
+/**
+ * The loopback connector: dials out to a loopback platform server over TCP, authenticates with its
+ * token, journals each event before acking it, reconnects with backoff after a drop.
+ */
+import { createConnection, type Socket } from 'node:net';
+import type { OutboundCommand, SendResult } from '../../src/bus/types.js';
+import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
+import { FatalConnectorError, RetryableConnectorError, SbError, describeError } from '../../src/errors.js';
+import { readLines, writeLine } from '../../src/control/ndjson.js';
+import { Backoff, isAbort, withRetries } from '../../src/supervisor/backoff.js';
+import { splitText } from '../../src/text/split.js';
+import type { Secret } from '../../src/config/secret.js';
+import { normalizeUpdate } from './normalize.js';
+import type { ClientFrame, ServerFrame } from './wire.js';
+import { LOOPBACK_TEXT_LIMIT } from './wire.js';
+
+export interface LoopbackConnectorConfig {
+  endpoint: string;
+  token: Secret;
+}
+
+type Pending = { resolve: (id: string | undefined) => void; reject: (err: Error) => void };
+
+export class LoopbackConnector implements Connector {
+  readonly name: string;
+  readonly platform = 'loopback';
+  readonly transport = 'outbound-socket' as const;
+  readonly #config: LoopbackConnectorConfig;
+  readonly #deps: ConnectorDeps;
+  #socket: Socket | undefined;
+  #ctx: ConnectorContext | undefined;
+  #signal: AbortSignal | undefined;
+  #req = 0;
+  readonly #pending = new Map<number, Pending>();
+  /** Events are journaled strictly in arrival order, one after another. */
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(config: LoopbackConnectorConfig, deps: ConnectorDeps) {
+    this.name = deps.name;
+    this.#config = config;
+    this.#deps = deps;
+  }
+
+  listeners(): ListenerInfo[] {
+    return [];
+  }
+
+  status(): ConnectorStatus {
+    return this.#deps.state.snapshot();
+  }
+
+  async start(ctx: ConnectorContext, signal: AbortSignal): Promise<void> {
+    this.#ctx = ctx;
+    this.#signal = signal;
+    this.#deps.state.set('connecting');
+    await this.#connect(signal);
+    this.#deps.state.set('online');
+  }
+
+  /** Open a socket and complete the handshake; rejects fatally on a bad token. */
+  #connect(signal: AbortSignal): Promise<void> {
+    const [host, port] = splitHostPort(this.#config.endpoint);
+    return new Promise<void>((resolve, reject) => {
+      const socket = createConnection({ host, port });
+      let ready = false;
+      const onAbort = () => socket.destroy();
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.on('error', (err) => {
+        if (!ready) reject(new RetryableConnectorError(`cannot reach loopback server at ${this.#config.endpoint}: ${err.message}`, { cause: err }));
+      });
+      socket.on('close', () => {
+        signal.removeEventListener('abort', onAbort);
+        if (!ready) return reject(new RetryableConnectorError('connection closed during handshake'));
+        if (this.#socket === socket) this.#onDropped();
+      });
+      socket.on('connect', () => writeLine(socket, { op: 'hello', token: this.#config.token.reveal() } satisfies ClientFrame));
+      readLines(socket, (line) => {
+        let frame: ServerFrame;
+        try {
+          frame = JSON.parse(line) as ServerFrame;
+        } catch {
+          this.#deps.log.warn('loopback server sent a line that is not JSON; reconnecting');
+          socket.destroy();
+          return;
+        }
+        if (!ready) {
+          if (frame.op === 'ready') {
+            ready = true;
+            this.#socket = socket;
+            resolve();
+          } else if (frame.op === 'error' && frame.code === 'unauthorized') {
+            reject(new FatalConnectorError('the loopback server rejected the token (unauthorized); check `token`'));
+          } else {
+            reject(new RetryableConnectorError(`unexpected handshake frame ${frame.op}`));
+          }
+          return;
+        }
+        this.#onFrame(socket, frame);
+      });
+    });
+  }
+
+  #onFrame(socket: Socket, frame: ServerFrame): void {
+    if (frame.op === 'event') {
+      const ctx = this.#ctx!;
+      const draft = normalizeUpdate(this.name, frame.update);
+      this.#chain = this.#chain.then(async () => {
+        try {
+          await ctx.ingest(draft);
+          // Journaled (or a known duplicate): only now may the platform forget it.
+          writeLine(socket, { op: 'ack', seq: frame.seq } satisfies ClientFrame);
+        } catch (err) {
+          // Not journaled: do not ack; a fresh connection makes the platform redeliver it.
+          this.#deps.log.error({ err }, 'could not journal an event; reconnecting so it is redelivered');
+          socket.destroy();
+        }
+      });
+    } else if (frame.op === 'result') {
+      const pending = this.#pending.get(frame.req);
+      if (!pending) return;
+      this.#pending.delete(frame.req);
+      if (frame.ok) pending.resolve(frame.message_id);
+      else {
+        const retryAfterMs = frame.retry_after !== undefined ? frame.retry_after * 1000 : undefined;
+        pending.reject(new RetryableConnectorError(`loopback server refused the call: ${frame.code}`, retryAfterMs !== undefined ? { retryAfterMs } : {}));
+      }
+    }
+  }
+
+  /** The connection dropped while online: reconnect with backoff (the platform redelivers un-acked events). */
+  #onDropped(): void {
+    this.#socket = undefined;
+    for (const p of this.#pending.values()) p.reject(new RetryableConnectorError('connection dropped'));
+    this.#pending.clear();
+    const signal = this.#signal;
+    const ctx = this.#ctx;
+    if (!signal || signal.aborted || !ctx) return;
+    this.#deps.state.set('reconnecting', 'connection dropped');
+    withRetries(() => this.#connect(signal), {
+      signal,
+      backoff: new Backoff({ initialMs: 100, maxMs: 10_000 }),
+      isFatal: (err) => err instanceof FatalConnectorError,
+      onRetry: (err, delay) => this.#deps.log.warn({ delay, reason: describeError(err) }, 'reconnect failed; retrying'),
+    }).then(
+      () => this.#deps.state.set('online'),
+      (err) => {
+        if (!isAbort(err)) ctx.fail(err);
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    socket?.destroy();
+    await this.#chain;
+    if (this.#deps.state.state !== 'failed') this.#deps.state.set('offline');
+  }
+
+  async send(cmd: OutboundCommand): Promise<SendResult> {
+    const frames: ((req: number) => ClientFrame)[] = [];
+    switch (cmd.type) {
+      case 'send':
+      case 'reply':
+        for (const chunk of splitText(cmd.text, LOOPBACK_TEXT_LIMIT)) {
+          frames.push((req) => ({ op: 'send', req, chat: cmd.conversation, text: chunk, ...(cmd.type === 'reply' ? { reply_to: cmd.replyTo } : {}), ...(cmd.thread ? { thread: cmd.thread } : {}) }));
+        }
+        break;
+      case 'buttons':
+        frames.push((req) => ({ op: 'send', req, chat: cmd.conversation, text: cmd.text, buttons: cmd.buttons.map(({ id, label, value }) => ({ id, label, ...(value !== undefined ? { value } : {}) })) }));
+        break;
+      case 'edit':
+        frames.push((req) => ({ op: 'edit', req, chat: cmd.conversation, message_id: cmd.messageId, text: cmd.text.slice(0, LOOPBACK_TEXT_LIMIT) }));
+        break;
+      case 'react':
+        frames.push((req) => ({ op: 'react', req, chat: cmd.conversation, message_id: cmd.messageId, emoji: cmd.emoji }));
+        break;
+      case 'typing':
+        frames.push((req) => ({ op: 'typing', req, chat: cmd.conversation }));
+        break;
+    }
+    const messageIds: string[] = [];
+    for (const frame of frames) {
+      const id = await withRetries(() => this.#call(frame), {
+        signal: this.#signal ?? new AbortController().signal,
+        backoff: new Backoff({ initialMs: 200, maxMs: 5000 }),
+        maxAttempts: 4,
+      });
+      if (id) messageIds.push(id);
+    }
+    return { messageIds };
+  }
+
+  #call(frame: (req: number) => ClientFrame): Promise<string | undefined> {
+    const socket = this.#socket;
+    if (!socket) return Promise.reject(new SbError('SB_E_SEND', `connector ${this.name} is not connected; try again when it is online`));
+    const req = ++this.#req;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(req, { resolve, reject });
+      writeLine(socket, frame(req));
+    });
+  }
+}
+
+function splitHostPort(endpoint: string): [string, number] {
+  const i = endpoint.lastIndexOf(':');
+  return [endpoint.slice(0, i).replace(/^\[|\]$/g, ''), Number(endpoint.slice(i + 1))];
+}

@@ -1,0 +1,47 @@
+/** `switchboard run` — the runtime in the foreground until SIGINT/SIGTERM. */
+import { Command } from 'commander';
+import { createLogger } from '../log/logger.js';
+import { startRuntime } from '../runtime.js';
+import { EXIT, configOption, loadConfigOrReport, reportError } from './common.js';
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run the runtime in the foreground (logs are JSON lines on stderr); Ctrl-C stops it gracefully, a second Ctrl-C at once')
+    .addOption(configOption())
+    .action(async (opts: { config?: string }) => {
+      const config = await loadConfigOrReport(opts.config);
+      if (!config) return;
+      const { log, close } = createLogger({ level: config.log.level, secrets: config.secretValues, ...(config.log.file ? { file: config.log.file } : {}) });
+      let runtime;
+      try {
+        runtime = await startRuntime(config, { log });
+      } catch (err) {
+        log.error({ err }, 'switchboard could not start');
+        reportError(err, config.secretValues);
+        close();
+        return;
+      }
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals++;
+        if (signals > 1) {
+          log.warn({ signal }, 'second signal: exiting now');
+          process.exit(130);
+        }
+        log.info({ signal }, 'stopping: no new events are taken; draining');
+        runtime.stop().then(
+          () => {
+            close();
+            process.exit(EXIT.ok);
+          },
+          (err: unknown) => {
+            log.error({ err }, 'graceful stop did not finish in time; exiting');
+            close();
+            process.exit(EXIT.degraded);
+          },
+        );
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+}

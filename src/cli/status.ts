@@ -1,0 +1,126 @@
+/**
+ * `switchboard status` — what is connected, and which connectors expose a listener, where, and how
+ * it is verified. Asks the running runtime; with none running, shows the plan from the config.
+ * Exit codes: 0 all enabled connectors online, 1 degraded, 2 not running or invalid config.
+ */
+import { Command } from 'commander';
+import type { ConnectorPlan, ListenerInfo } from '../connector.js';
+import type { LoadedConfig } from '../config/schema.js';
+import { ControlClient } from '../control/client.js';
+import type { RuntimeStatus } from '../control/protocol.js';
+import { planConnectors } from '../plan.js';
+import type { ConnectorReport } from '../supervisor/supervisor.js';
+import { EXIT, configOption, loadConfigOrReport, reportError } from './common.js';
+import { ago, table } from './format.js';
+
+export interface StatusView {
+  running: boolean;
+  pid?: number;
+  startedAt?: string;
+  configFile: string;
+  stateDir: string;
+  healthy: boolean;
+  connectors: ConnectorReport[];
+}
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('connectors, state, listeners, exposure and counters (exit 0 healthy, 1 degraded, 2 not running or invalid config)')
+    .addOption(configOption())
+    .option('--json', 'print the same as JSON')
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const config = await loadConfigOrReport(opts.config);
+      if (!config) return;
+      let view: StatusView;
+      try {
+        view = await readStatus(config);
+      } catch (err) {
+        reportError(err, config.secretValues);
+        return;
+      }
+      process.stdout.write(opts.json ? JSON.stringify(view, null, 2) + '\n' : renderStatus(view));
+      process.exitCode = !view.running ? EXIT.invalid : view.healthy ? EXIT.ok : EXIT.degraded;
+    });
+}
+
+/** The live status from the control socket, or the plan from config when no runtime answers. */
+export async function readStatus(config: LoadedConfig): Promise<StatusView> {
+  let client: ControlClient | undefined;
+  try {
+    client = await ControlClient.connect(config.stateDir);
+  } catch {
+    return planView(config, await planConnectors(config));
+  }
+  try {
+    const s = await client.request<RuntimeStatus>('status');
+    const enabled = s.connectors.filter((c) => c.state !== 'disabled');
+    return {
+      running: true,
+      pid: s.pid,
+      startedAt: s.startedAt,
+      configFile: s.configFile,
+      stateDir: s.stateDir,
+      healthy: enabled.every((c) => c.state === 'online'),
+      connectors: s.connectors,
+    };
+  } finally {
+    client.close();
+  }
+}
+
+function planView(config: LoadedConfig, plans: Record<string, ConnectorPlan>): StatusView {
+  return {
+    running: false,
+    configFile: config.file,
+    stateDir: config.stateDir,
+    healthy: false,
+    connectors: Object.entries(config.connectors).map(([name, block]) => ({
+      name,
+      platform: block.platform,
+      transport: plans[name]!.transport,
+      verification: plans[name]!.verification,
+      state: block.enabled ? 'not running' : 'disabled',
+      listeners: plans[name]!.listeners,
+      eventsIn: 0,
+      duplicates: 0,
+      rejected: 0,
+      rejectedBy: {},
+      restarts: 0,
+    })),
+  };
+}
+
+const TRANSPORT = { 'outbound-socket': 'outbound socket', webhook: 'webhook' } as const;
+const VERIFIED = { 'socket-auth': 'socket auth', signature: 'signature', token: 'token' } as const;
+
+function exposure(listeners: ListenerInfo[]): string {
+  if (listeners.length === 0) return 'none';
+  return listeners
+    .map((l) => (l.exposure === 'public' ? `public via tunnel ${l.publicUrl ?? '(no URL)'}` : l.exposure === 'lan' ? 'LAN' : l.exposure))
+    .join(', ');
+}
+
+/** The status table as a person reads it. */
+export function renderStatus(view: StatusView, now: number = Date.now()): string {
+  const head = view.running
+    ? `switchboard is running (pid ${view.pid}, up since ${view.startedAt}) — ${view.healthy ? 'healthy' : 'DEGRADED'}\n`
+    : `switchboard is not running — plan from ${view.configFile}\n`;
+  const rows = view.connectors.map((c) => [
+    c.name,
+    c.platform,
+    TRANSPORT[c.transport],
+    c.since ? `${c.state} (${ago(c.since, now)})` : c.state,
+    c.listeners.length ? c.listeners.map((l) => l.bind).join(', ') : 'none',
+    exposure(c.listeners),
+    VERIFIED[c.verification],
+    view.running ? String(c.eventsIn) : '-',
+    view.running ? String(c.rejected) : '-',
+    view.running ? ago(c.lastEventAt, now) : '-',
+  ]);
+  const reasons = view.connectors.filter((c) => c.reason).map((c) => `  ${c.name}: ${c.reason}\n`).join('');
+  return (
+    head +
+    table(['CONNECTOR', 'PLATFORM', 'TRANSPORT', 'STATE', 'LISTENER', 'EXPOSURE', 'VERIFIED BY', 'EVENTS IN', 'REJECTED', 'LAST EVENT'], rows) +
+    (reasons ? `\n${reasons}` : '')
+  );
+}

@@ -1,0 +1,86 @@
+/** Client side of the control socket, used by `status`, `send` and `tail`. */
+import { createConnection, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { InboundEvent } from '../bus/types.js';
+import { SbError } from '../errors.js';
+import { readLines, writeLine } from './ndjson.js';
+import { CONTROL_SOCKET, type ControlResponse } from './protocol.js';
+
+/** Path of the control socket for a state directory. */
+export function controlSocketPath(stateDir: string): string {
+  return join(stateDir, CONTROL_SOCKET);
+}
+
+export class ControlClient {
+  readonly #socket: Socket;
+  #nextId = 1;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly #streams = new Map<number, (event: InboundEvent) => void>();
+  #closed: Error | undefined;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    readLines(socket, (line) => this.#onLine(line));
+    socket.on('close', () => {
+      this.#closed = new SbError('SB_E_NOT_RUNNING', 'the runtime closed the control connection');
+      for (const p of this.#pending.values()) p.reject(this.#closed);
+      this.#pending.clear();
+      this.onClose?.();
+    });
+  }
+
+  /** Called once when the connection ends (runtime stopped). */
+  onClose: (() => void) | undefined;
+
+  /** Connect, or reject with `SB_E_NOT_RUNNING` when no runtime listens for this state directory. */
+  static connect(stateDir: string): Promise<ControlClient> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(controlSocketPath(stateDir));
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        socket.on('error', () => undefined);
+        resolve(new ControlClient(socket));
+      });
+      socket.once('error', () => reject(new SbError('SB_E_NOT_RUNNING', `switchboard is not running (no control socket answers in ${stateDir}); start it with \`switchboard run\``)));
+    });
+  }
+
+  #onLine(line: string): void {
+    const msg = JSON.parse(line) as ControlResponse;
+    if ('event' in msg) {
+      this.#streams.get(msg.id)?.(msg.event);
+      return;
+    }
+    const pending = this.#pending.get(msg.id);
+    if (!pending) return;
+    this.#pending.delete(msg.id);
+    if (msg.ok) pending.resolve(msg.result);
+    else pending.reject(new SbError(msg.error.code as 'SB_E_PROTOCOL', msg.error.message));
+  }
+
+  /** Send one request and wait for its answer. */
+  request<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      writeLine(this.#socket, { id, op, ...args });
+    });
+  }
+
+  /** Subscribe under `subscriber`; `onEvent` gets every event in order until `close()`. */
+  async subscribe(subscriber: string, onEvent: (event: InboundEvent) => void, from?: string): Promise<void> {
+    const id = this.#nextId;
+    this.#streams.set(id, onEvent);
+    await this.request('subscribe', { subscriber, ...(from ? { from } : {}) });
+  }
+
+  ack(eventId: string): Promise<unknown> {
+    return this.request('ack', { event: eventId });
+  }
+
+  close(): void {
+    this.#socket.end();
+    this.#socket.destroy();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The runtime: journal + supervisor + control socket, assembled from a loaded config. `switchboard run`
+ * and `switchboard sandbox` both start one; tests start one in-process.
+ */
+import type { Logger } from 'pino';
+import { openJournal } from './bus/journal.js';
+import type { AgentBus } from './bus/bus.js';
+import type { OutboundCommand, SendResult } from './bus/types.js';
+import { systemClock, type Clock } from './clock.js';
+import type { LoadedConfig } from './config/schema.js';
+import { ensureStateDir } from './config/state-dir.js';
+import { controlSocketPath } from './control/client.js';
+import type { RuntimeStatus } from './control/protocol.js';
+import { startControlServer, type ControlServer } from './control/server.js';
+import { loadConnectorModule, planConnectors } from './plan.js';
+import type { BackoffOptions } from './supervisor/backoff.js';
+import { Supervisor } from './supervisor/supervisor.js';
+
+export interface RuntimeOptions {
+  log: Logger;
+  clock?: Clock;
+  backoff?: BackoffOptions;
+  /** How often retention runs. Default 10 minutes. */
+  pruneIntervalMs?: number;
+}
+
+export interface Runtime {
+  readonly bus: AgentBus;
+  readonly supervisor: Supervisor;
+  readonly controlPath: string;
+  status(): RuntimeStatus;
+  send(cmd: OutboundCommand): Promise<SendResult>;
+  /** Stop intake, drain, close — within `config.shutdown.timeoutMs`; rejects with SB_E_TIMEOUT past it. */
+  stop(): Promise<void>;
+}
+
+/** Start everything the config describes. Nothing is left running if this rejects. */
+export async function startRuntime(config: LoadedConfig, options: RuntimeOptions): Promise<Runtime> {
+  const { log } = options;
+  const clock = options.clock ?? systemClock;
+  await ensureStateDir(config.stateDir);
+  const plans = await planConnectors(config);
+  const startedAt = new Date(clock.now()).toISOString();
+  const bus = openJournal({ dir: config.stateDir, clock, retention: config.bus.retention });
+  const supervisor = new Supervisor({
+    connectors: config.connectors,
+    loadModule: loadConnectorModule,
+    verification: (name) => plans[name]!.verification,
+    bus,
+    log,
+    clock,
+    stateDir: config.stateDir,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  });
+  const status = (): RuntimeStatus => ({
+    pid: process.pid,
+    startedAt,
+    configFile: config.file,
+    stateDir: config.stateDir,
+    connectors: supervisor.report(),
+    bus: bus.stats(),
+  });
+  const send = (cmd: OutboundCommand) => supervisor.send(cmd);
+  let control: ControlServer | undefined;
+  try {
+    // The control socket first: it also refuses a second runtime on the same state directory.
+    control = await startControlServer(controlSocketPath(config.stateDir), { status, send, bus }, log);
+    await supervisor.start();
+  } catch (err) {
+    await supervisor.stop();
+    await control?.close();
+    await bus.close();
+    throw err;
+  }
+  const pruneTimer = setInterval(() => {
+    try {
+      const removed = bus.prune();
+      if (removed) log.info({ removed }, 'retention removed old events');
+    } catch (err) {
+      log.warn({ err }, 'retention failed');
+    }
+  }, options.pruneIntervalMs ?? 600_000);
+  pruneTimer.unref();
+  log.info({ connectors: Object.keys(config.connectors), stateDir: config.stateDir }, 'switchboard running');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      clearInterval(pruneTimer);
+      supervisor.stopIntake();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`graceful stop took longer than ${config.shutdown.timeoutMs} ms`)), config.shutdown.timeoutMs);
+      });
+      try {
+        await Promise.race([supervisor.stop(), deadline]);
+      } finally {
+        clearTimeout(timer);
+        await control?.close();
+        await bus.close();
+        log.info('switchboard stopped');
+      }
+    })());
+
+  return { bus, supervisor, controlPath: control.path, status, send, stop };
+}
