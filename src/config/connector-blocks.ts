@@ -1,0 +1,72 @@
+/**
+ * Checks on each block under `connectors:` that the union schema cannot phrase well: an unknown or
+ * missing `platform` (named with the known platforms), and each connector's own `check()`.
+ */
+import type { ConnectorConfig, ConnectorSchemaModule } from '../registry-types.js';
+import { describeValue, didYouMean, isUnder, type Finding } from './problem.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The connector blocks of raw config data, in file order (empty if `connectors` is not a mapping). */
+export function connectorBlocks(data: unknown): [string, unknown][] {
+  const connectors = isRecord(data) ? data.connectors : undefined;
+  return isRecord(connectors) ? Object.entries(connectors) : [];
+}
+
+/**
+ * Blocks whose `platform` is missing or not registered: a finding each, and their names so that the
+ * schema's less helpful union errors for them can be dropped.
+ */
+export function platformFindings(data: unknown, known: readonly string[]): { findings: Finding[]; names: Set<string> } {
+  const findings: Finding[] = [];
+  const names = new Set<string>();
+  const allowed = `(allowed: ${known.length === 1 ? known[0] : `one of ${known.join(', ')}`})`;
+  for (const [name, block] of connectorBlocks(data)) {
+    if (!isRecord(block)) continue; // the schema says what a block must be
+    const platform = block.platform;
+    if (platform === undefined || platform === null) {
+      findings.push({ path: ['connectors', name], at: 'key', text: `missing key "platform": say which platform this connector is for ${allowed}` });
+      names.add(name);
+    } else if (typeof platform !== 'string') {
+      findings.push({ path: ['connectors', name, 'platform'], at: 'value', text: `got ${describeValue(platform)} ${allowed}` });
+      names.add(name);
+    } else if (!known.includes(platform)) {
+      const guess = didYouMean(platform, known);
+      const hint = guess ? `; did you mean ${JSON.stringify(guess)}?` : '';
+      findings.push({ path: ['connectors', name, 'platform'], at: 'value', text: `unknown platform ${describeValue(platform, { showText: true })}${hint} ${allowed}` });
+      names.add(name);
+    }
+  }
+  return { findings, names };
+}
+
+/**
+ * Each valid block's own `check()`: its strings become findings at the block's key. Blocks with a
+ * finding already are skipped (their config is not valid yet). `check` sees secret references
+ * unresolved; it validates shape and policy, not credentials.
+ */
+export function connectorCheckFindings(
+  data: unknown,
+  modules: ReadonlyMap<string, ConnectorSchemaModule>,
+  existing: readonly Finding[],
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, block] of connectorBlocks(data)) {
+    const path = ['connectors', name];
+    if (!isRecord(block) || existing.some((f) => isUnder(f.path, path))) continue;
+    const mod = modules.get(String(block.platform));
+    if (!mod?.check) continue;
+    const parsed = mod.schema.safeParse(block);
+    if (!parsed.success) continue;
+    let messages: string[];
+    try {
+      messages = mod.check(parsed.data as ConnectorConfig);
+    } catch (err) {
+      messages = [`the ${String(block.platform)} connector's check failed: ${err instanceof Error ? err.message : String(err)}`];
+    }
+    for (const text of messages) findings.push({ path, at: 'key', text });
+  }
+  return findings;
+}
