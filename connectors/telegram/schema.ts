@@ -1,0 +1,66 @@
+/** Config block of the `telegram` connector: a bot that long-polls `getUpdates` — outbound only, never a webhook. */
+import { z } from 'zod';
+import { connectorBase, httpUrl, secretRef } from '../../src/config/fields.js';
+import type { ConnectorPlan } from '../../src/connector.js';
+import type { ConnectorConfig } from '../../src/registry-types.js';
+
+/** Update types a bot can ask `getUpdates` for (the ones this connector normalizes, plus the rest Telegram has). */
+export const UPDATE_TYPES = [
+  'message', 'edited_message', 'channel_post', 'edited_channel_post', 'callback_query', 'message_reaction',
+  'message_reaction_count', 'inline_query', 'chosen_inline_result', 'my_chat_member', 'chat_member', 'chat_join_request',
+  'poll', 'poll_answer', 'shipping_query', 'pre_checkout_query', 'chat_boost', 'removed_chat_boost',
+  'business_connection', 'business_message', 'edited_business_message', 'deleted_business_messages', 'purchased_paid_media',
+] as const;
+
+/** Defaults of the `polling` block, also applied by the connector to blocks built in code. */
+export const POLLING_DEFAULTS = { timeout: 30, limit: 100 } as const;
+
+const polling = z
+  .strictObject({
+    timeout: z
+      .int()
+      .min(0)
+      .max(50)
+      .default(POLLING_DEFAULTS.timeout)
+      .describe('Seconds a getUpdates call waits for an update before answering empty (long polling). 0 = short polling. Default 30.'),
+    limit: z
+      .int()
+      .min(1)
+      .max(100)
+      .default(POLLING_DEFAULTS.limit)
+      .describe('Most updates fetched (and journaled together) per getUpdates call, 1-100. Default 100.'),
+  })
+  .describe('How getUpdates is called.');
+
+export const schema = z
+  .strictObject({
+    ...connectorBase('telegram'),
+    token: secretRef.describe('The bot token @BotFather gave you (123456789:AA...). Anyone holding it controls the bot.'),
+    api_root: httpUrl
+      .optional()
+      .describe('Bot API server base URL without a trailing slash: a self-hosted telegram-bot-api server, a proxy, or the emulator. Default https://api.telegram.org.'),
+    polling: polling.default({ ...POLLING_DEFAULTS }),
+    allowed_updates: z
+      .array(z.enum(UPDATE_TYPES))
+      .optional()
+      .describe('Update types to receive. Default: what Telegram sends by default (everything except message_reaction, message_reaction_count and chat_member).'),
+    delete_webhook: z
+      .boolean()
+      .default(true)
+      .describe('At start, remove a webhook set on this bot (pending updates are kept), as getUpdates is refused while one is set. false: leave it, and fail with that reason instead.'),
+  })
+  .describe('telegram: a Telegram bot through long polling (getUpdates). Outbound only: it never sets a webhook and opens no listener.');
+
+/** The validated block (before secrets are resolved). */
+export type TelegramConfig = z.infer<typeof schema>;
+
+/** Telegram is reached by dialling out; the bot token authenticates every call; nothing listens. */
+export function describe(_config: ConnectorConfig): ConnectorPlan {
+  return { transport: 'outbound-socket', verification: 'token', listeners: [] };
+}
+
+/** Trailing slashes break grammY's URL building; say so at `config check` rather than at start. */
+export function check(config: ConnectorConfig): string[] {
+  const root = config.api_root;
+  return typeof root === 'string' && root.endsWith('/') ? [`api_root: remove the trailing "/" (write ${root.replace(/\/+$/, '')})`] : [];
+}
