@@ -15,4 +15,5 @@ export interface RegistryEntry {
 export const registry: Record<string, RegistryEntry> = {
   loopback: { schema: () => import('./loopback/schema.js'), load: () => import('./loopback/index.js'), emulator: () => import('./loopback/emulator.js') },
   telegram: { schema: () => import('./telegram/schema.js'), load: () => import('./telegram/index.js'), emulator: () => import('./telegram/emulator.js') },
+  discord: { schema: () => import('./discord/schema.js'), load: () => import('./discord/index.js'), emulator: () => import('./discord/emulator.js') },
 };

@@ -1,0 +1,257 @@
+/**
+ * The Discord connector: a bot on the Gateway through discord.js. Dispatches are journaled in order
+ * (pipeline.ts) and the session resumes from the last journaled sequence (resume-point.ts), persisted
+ * in the state directory (session-store.ts) so that even after kill -9 the next run resumes and
+ * Discord replays what was missed. Outbound goes through discord.js's REST client (outbound.ts).
+ */
+import { join } from 'node:path';
+import { DiscordAPIError, type APIUser } from 'discord.js';
+import type { EventDraft, OutboundCommand, SendResult } from '../../src/bus/types.js';
+import type { Secret } from '../../src/config/secret.js';
+import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
+import { FatalConnectorError, RetryableConnectorError, SbError, describeError } from '../../src/errors.js';
+import { Backoff, isAbort, sleep } from '../../src/supervisor/backoff.js';
+import { ChannelDirectory, type RawChannel } from './channels.js';
+import { Gateway } from './gateway.js';
+import { planOutbound } from './outbound.js';
+import { DispatchPipeline } from './pipeline.js';
+import { recoveryFor } from './recovery.js';
+import { ResumePoint } from './resume-point.js';
+import { SessionStore } from './session-store.js';
+
+export interface DiscordConnectorConfig {
+  token: Secret;
+  api_base: string;
+}
+
+/** One start → stop of the connector. */
+interface Run {
+  ctx: ConnectorContext;
+  signal: AbortSignal;
+  gateway: Gateway;
+  point: ResumePoint;
+  pipeline: DispatchPipeline | undefined;
+  botId: string;
+  online: boolean;
+  stopping: boolean;
+  recovering: boolean;
+  fatal: FatalConnectorError | undefined;
+}
+
+/** Button messages whose presses are limited to some users (`buttons.allowedUsers`); most recent kept. */
+const MAX_GUARDED_BUTTONS = 1000;
+
+export class DiscordConnector implements Connector {
+  readonly name: string;
+  readonly platform = 'discord';
+  readonly transport = 'outbound-socket' as const;
+  readonly #config: DiscordConnectorConfig;
+  readonly #deps: ConnectorDeps;
+  readonly #store: SessionStore;
+  readonly #guarded = new Map<string, Set<string>>();
+  readonly #resumeBackoff = new Backoff({ initialMs: 200, maxMs: 10_000 });
+  #run: Run | undefined;
+
+  constructor(config: DiscordConnectorConfig, deps: ConnectorDeps) {
+    this.name = deps.name;
+    this.#config = config;
+    this.#deps = deps;
+    this.#store = new SessionStore(join(deps.stateDir, `discord-${deps.name}.session.json`), deps.log);
+  }
+
+  listeners(): ListenerInfo[] {
+    return [];
+  }
+
+  status(): ConnectorStatus {
+    return this.#deps.state.snapshot();
+  }
+
+  async start(ctx: ConnectorContext, signal: AbortSignal): Promise<void> {
+    if (this.#run) await this.stop();
+    const { state, log } = this.#deps;
+    state.set('connecting');
+    const point = new ResumePoint();
+    const gateway = new Gateway({
+      token: this.#config.token.reveal(), apiBase: this.#config.api_base, point, log,
+      hooks: {
+        dispatch: (p) => run.pipeline?.push(p),
+        hello: () => undefined,
+        live: (how) => this.#onLive(run, how),
+        closed: (code) => this.#onClosed(run, code),
+      },
+    });
+    const run: Run = { ctx, signal, gateway, point, pipeline: undefined, botId: '', online: false, stopping: false, recovering: false, fatal: undefined };
+    this.#run = run;
+    try {
+      const me = await abortable(this.#whoAmI(run.gateway), signal);
+      run.botId = me.id;
+      run.pipeline = this.#pipeline(run);
+      const stored = await this.#store.load();
+      if (stored?.botId === me.id) point.restore(stored);
+      const how = await abortable(run.gateway.login(me), signal);
+      if (stored?.botId === me.id && how === 'identified') {
+        log.warn('the saved Discord session could not be resumed; events from while switchboard was down are not recoverable');
+      }
+      run.online = true;
+      state.set('online');
+      log.info({ session: how }, how === 'resumed' ? 'resumed the Discord session' : 'identified a new Discord session');
+    } catch (err) {
+      if (this.#run === run) this.#run = undefined;
+      run.stopping = true;
+      await run.gateway.close().catch(() => undefined);
+      throw run.fatal ?? classify(err);
+    }
+  }
+
+  /** `GET /users/@me`: checks the token before the Gateway, and gives the bot's id. */
+  async #whoAmI(gateway: Gateway): Promise<APIUser> {
+    gateway.client.rest.setToken(this.#config.token.reveal());
+    return (await gateway.client.rest.get('/users/@me')) as APIUser;
+  }
+
+  #pipeline(run: Run): DispatchPipeline {
+    const { log } = this.#deps;
+    const rest = run.gateway.client.rest;
+    return new DispatchPipeline({
+      connector: this.name,
+      botId: run.botId,
+      point: run.point,
+      channels: new ChannelDirectory(
+        async (id) => (await rest.get(`/channels/${id}`)) as RawChannel,
+        (id, err) => log.warn({ channel: id, err: describeError(err) }, 'could not look up a Discord channel; treating it as a plain channel'),
+      ),
+      ingest: (draft) => run.ctx.ingest(draft),
+      screen: (draft) => this.#screen(draft),
+      reject: (reason) => run.ctx.reject(reason),
+      journaled: (t, d) => this.#acknowledge(run, t, d),
+      screened: (t, d) => this.#acknowledge(run, t, d),
+      progressed: () => {
+        this.#resumeBackoff.reset();
+        this.#persist(run);
+      },
+      refused: (err, resume) => this.#onRefused(run, err, resume),
+      failed: (err, t) => log.error({ err, dispatch: t }, 'could not normalize a Discord dispatch; passing it over'),
+    });
+  }
+
+  /** Button presses on a message sent with `allowedUsers` count only from those users. */
+  #screen(draft: EventDraft): string | undefined {
+    if (draft.kind !== 'action' || !draft.messageId) return undefined;
+    const allowed = this.#guarded.get(draft.messageId);
+    return allowed && !allowed.has(draft.sender.id) ? 'button-not-allowed' : undefined;
+  }
+
+  /** Acknowledge a button interaction with a deferred update, so Discord does not show "interaction failed". */
+  #acknowledge(run: Run, t: string, d: unknown): void {
+    if (t !== 'INTERACTION_CREATE') return;
+    const { id, token } = d as { id: string; token: string };
+    run.gateway.client.rest
+      .post(`/interactions/${id}/${encodeURIComponent(token)}/callback`, { body: { type: 6 }, auth: false })
+      .catch((err: unknown) => this.#deps.log.warn({ err: describeError(err), interaction: id }, 'could not acknowledge a Discord interaction'));
+  }
+
+  #persist(run: Run): void {
+    const snapshot = run.point.snapshot();
+    this.#store.schedule(snapshot ? { version: 1, botId: run.botId, ...snapshot, savedAt: new Date(this.#deps.clock.now()).toISOString() } : null);
+  }
+
+  #onLive(run: Run, how: 'identified' | 'resumed'): void {
+    if (how === 'identified' && run.botId) this.#persist(run);
+    if (run.online && !run.stopping) {
+      this.#deps.state.set('online');
+      this.#deps.log.info(how === 'resumed' ? 'resumed the Discord session' : 'identified a new Discord session');
+    }
+  }
+
+  #onClosed(run: Run, code: number): void {
+    if (run.stopping) return;
+    const rule = recoveryFor(code);
+    if (rule.recovery === 'fatal') {
+      run.fatal = new FatalConnectorError(rule.reason, { fields: { closeCode: code } });
+      if (run.online) run.ctx.fail(run.fatal);
+      return;
+    }
+    this.#deps.log.info({ closeCode: code, recovery: rule.recovery }, `Discord connection closed: ${rule.reason}`);
+    if (run.online) this.#deps.state.set('reconnecting', `${rule.reason} (${code}); ${rule.recovery === 'resume' ? 'resuming' : 're-identifying'}`);
+  }
+
+  /** The journal refused an event: resume the session (with backoff) so Discord sends it again. */
+  #onRefused(run: Run, err: unknown, resume: boolean): void {
+    const { log } = this.#deps;
+    if (run.stopping) return; // not journaled, not persisted: the next run's resume brings it
+    log.error({ err: describeError(err) }, resume ? 'the journal refused a Discord event; resuming the session to get it again' : 'the journal refused a Discord event');
+    if (!resume || run.recovering) return;
+    run.recovering = true;
+    void (async () => {
+      try {
+        while (run.point.blocked && !run.stopping) {
+          await sleep(this.#resumeBackoff.next(), run.signal);
+          await run.gateway.resume('journal refused an event');
+        }
+      } catch (err2) {
+        if (!isAbort(err2) && !run.stopping) run.ctx.fail(run.fatal ?? new RetryableConnectorError(`could not resume the Discord session: ${describeError(err2)}`, { cause: err2 }));
+      } finally {
+        run.recovering = false;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    const run = this.#run;
+    this.#run = undefined;
+    if (run) {
+      run.stopping = true;
+      await run.gateway.close().catch((err: unknown) => this.#deps.log.warn({ err }, 'closing the Discord client failed'));
+      await run.pipeline?.idle();
+      // Only now: everything journaled is in the snapshot, nothing beyond it.
+      if (run.botId) this.#persist(run);
+      await this.#store.flush();
+    }
+    if (this.#deps.state.state !== 'failed') this.#deps.state.set('offline');
+  }
+
+  async send(cmd: OutboundCommand): Promise<SendResult> {
+    const run = this.#run;
+    if (!run?.online) throw new SbError('SB_E_SEND', `connector ${this.name} is not connected to Discord; try again when it is online`);
+    const messageIds: string[] = [];
+    for (const call of planOutbound(cmd)) {
+      let result: unknown;
+      try {
+        result = await run.gateway.client.rest[call.method](call.route, call.body ? { body: call.body } : {});
+      } catch (err) {
+        throw new SbError('SB_E_SEND', `Discord refused the ${cmd.type}: ${describeError(err)}`, { cause: err });
+      }
+      if (call.yieldsMessage) messageIds.push((result as { id: string }).id);
+    }
+    if (cmd.type === 'buttons' && cmd.allowedUsers?.length) this.#guard(messageIds.at(-1)!, cmd.allowedUsers);
+    return { messageIds };
+  }
+
+  #guard(messageId: string, users: string[]): void {
+    this.#guarded.set(messageId, new Set(users));
+    if (this.#guarded.size > MAX_GUARDED_BUTTONS) this.#guarded.delete(this.#guarded.keys().next().value!);
+  }
+}
+
+/** A start failure: a refused token is fatal (no restart loop); anything else is retried. */
+function classify(err: unknown): Error {
+  if (err instanceof SbError) return err;
+  if (err instanceof DiscordAPIError && err.status === 401) {
+    return new FatalConnectorError('Discord rejected the bot token (401 Unauthorized): reset it under Developer Portal → Bot and update `token`', { cause: err });
+  }
+  if ((err as { code?: unknown })?.code === 'TokenInvalid') {
+    return new FatalConnectorError('Discord rejected the bot token: reset it under Developer Portal → Bot and update `token`', { cause: err });
+  }
+  return new RetryableConnectorError(`could not connect to Discord: ${describeError(err)}`, { cause: err });
+}
+
+/** `promise`, or a rejection with `SB_E_ABORTED` as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new SbError('SB_E_ABORTED', 'aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SbError('SB_E_ABORTED', 'aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

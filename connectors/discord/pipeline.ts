@@ -1,0 +1,119 @@
+/**
+ * Journals Gateway dispatches strictly in the order Discord sent them, and moves the resume point only
+ * past what is journaled.
+ *
+ * A promise chain of batches: whatever arrived while the previous batch was being journaled forms the
+ * next one. A batch's appends are all issued in one synchronous loop, so the journal commits them in
+ * one transaction, in order — group commit under load, one event at a time when idle. The next batch
+ * starts only once this one is settled, so a refused event is never overtaken by a later one.
+ */
+import type { EventDraft } from '../../src/bus/types.js';
+import type { IngestResult } from '../../src/connector.js';
+import type { ChannelDirectory, ChannelInfo } from './channels.js';
+import type { RawDispatch } from './gateway.js';
+import { channelOf, normalizeDispatch } from './normalize.js';
+import type { ResumePoint, Stamp } from './resume-point.js';
+
+export interface PipelineDeps {
+  connector: string;
+  botId: string;
+  point: ResumePoint;
+  channels: ChannelDirectory;
+  ingest(draft: EventDraft): Promise<IngestResult>;
+  /** A reason to drop this event before the journal (counted as a rejection), or undefined to keep it. */
+  screen(draft: EventDraft, d: unknown): string | undefined;
+  reject(reason: string): void;
+  /** The event is journaled for the first time (e.g. acknowledge a button interaction now). */
+  journaled(t: string, d: unknown): void;
+  /** A dispatch was screened out: still answer Discord (an interaction must be acknowledged). */
+  screened(t: string, d: unknown): void;
+  /** The resume point moved: persist it. */
+  progressed(): void;
+  /** The journal refused an event; `resume`: the current connection must be resumed to get it again. */
+  refused(err: unknown, resume: boolean): void;
+  /** A bug: normalizing a dispatch threw. The dispatch is passed over. */
+  failed(err: unknown, t: string): void;
+}
+
+interface Item extends RawDispatch {
+  stamp: Stamp;
+}
+
+type Outcome = { ok: true; appended: boolean } | { ok: false; err: unknown } | undefined;
+
+/** Most dispatches journaled in one batch. */
+const MAX_BATCH = 1000;
+
+export class DispatchPipeline {
+  readonly #deps: PipelineDeps;
+  #queue: Item[] = [];
+  #draining: Promise<void> | undefined;
+
+  constructor(deps: PipelineDeps) {
+    this.#deps = deps;
+  }
+
+  /** Take a dispatch as it arrives; stamped now with the session and socket it came on. */
+  push(dispatch: RawDispatch): void {
+    this.#queue.push({ ...dispatch, stamp: this.#deps.point.stamp(dispatch.s) });
+    this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+  }
+
+  /** Resolves once every dispatch taken so far is settled. */
+  async idle(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    const { point } = this.#deps;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, MAX_BATCH);
+      const drafts: (EventDraft | undefined | null)[] = [];
+      for (const item of batch) drafts.push(point.skips(item.stamp) ? null : await this.#prepare(item));
+      // One synchronous loop: one journal transaction, in arrival order.
+      const outcomes = drafts.map((draft) => (draft ? this.#ingest(draft) : undefined));
+      let moved = false;
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i]!;
+        if (drafts[i] === null) continue; // skipped: the resume brings it again
+        const outcome: Outcome = await outcomes[i];
+        if (outcome && !outcome.ok) {
+          this.#deps.refused(outcome.err, point.fail(item.stamp));
+          continue;
+        }
+        if (point.complete(item.stamp)) moved = true;
+        if (outcome?.appended) this.#deps.journaled(item.t, item.d);
+      }
+      if (moved) this.#deps.progressed();
+    }
+  }
+
+  #ingest(draft: EventDraft): Promise<Outcome> {
+    return this.#deps.ingest(draft).then(
+      (r) => ({ ok: true, appended: r.status === 'appended' }),
+      (err: unknown) => ({ ok: false, err }),
+    );
+  }
+
+  /** Learn channels from the dispatch, then normalize it (undefined: nothing for the agent). */
+  async #prepare(item: Item): Promise<EventDraft | undefined> {
+    const { channels, connector, botId } = this.#deps;
+    try {
+      channels.observe(item.t, item.d);
+      const where = channelOf(item.t, item.d);
+      if (!where) return undefined;
+      const found = channels.resolve(where.channelId, where.guildId);
+      const channel: ChannelInfo = found instanceof Promise ? await found : found;
+      const draft = normalizeDispatch(item.t, item.d, { connector, botId, channel });
+      if (!draft) return undefined;
+      const refusal = this.#deps.screen(draft, item.d);
+      if (refusal === undefined) return draft;
+      this.#deps.reject(refusal);
+      this.#deps.screened(item.t, item.d);
+      return undefined;
+    } catch (err) {
+      this.#deps.failed(err, item.t);
+      return undefined;
+    }
+  }
+}
