@@ -35,6 +35,9 @@ export function planOutbound(cmd: OutboundCommand): RestCall[] {
   // A thread is a channel of its own on Discord: messages go to the thread's id.
   const channel = id(cmd.thread ?? cmd.conversation, cmd.thread ? 'thread' : 'conversation');
   const messages = `/channels/${channel}/messages` as const;
+  if ((cmd.type === 'send' || cmd.type === 'reply' || cmd.type === 'buttons' || cmd.type === 'edit') && cmd.text.trim() === '') {
+    throw new SbError('SB_E_SEND', `a ${cmd.type} needs non-empty text (Discord refuses empty messages)`);
+  }
   switch (cmd.type) {
     case 'send':
     case 'reply':
