@@ -44,10 +44,12 @@ export interface TelegramEmulator {
   injectUpdate(body: Record<string, unknown>): EmuUpdate;
   /** From now on refuse the token with 401, as after a revocation with @BotFather. */
   revokeToken(): void;
-  /** Destroy every open connection, the pending long poll included (a network drop). */
-  dropConnections(): void;
+  /** Destroy every open connection, the pending long poll included (a network drop); returns how many. */
+  dropConnections(): number;
   /** Answer the next `n` calls (of `methods`, default any) with this failure instead of serving them. */
   failNextCalls(n: number, kind: FailureKind, options?: { retryAfter?: number; methods?: string[] }): void;
+  /** True while a long poll is waiting for updates. */
+  isPolling(): boolean;
   /** Updates not yet confirmed by a getUpdates offset. */
   pending(): number;
   /** The highest offset a getUpdates call has confirmed with. */
@@ -218,12 +220,15 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions): P
     dropConnections: () => {
       if (held) clearTimeout(held.timer);
       held = undefined;
+      const n = sockets.size;
       for (const s of sockets) s.destroy();
       sockets.clear();
+      return n;
     },
     failNextCalls: (n, kind, o = {}) => {
       failure = { left: n, kind, retryAfter: o.retryAfter ?? 1, ...(o.methods ? { methods: o.methods } : {}) };
     },
+    isPolling: () => held !== undefined,
     pending: () => state.updates.length,
     confirmedOffset: () => state.confirmedOffset,
     count: (method) => calls.filter((c) => c.method === method).length,

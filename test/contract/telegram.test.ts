@@ -17,7 +17,7 @@ runConnectorContract({
         sentTexts: () => emulator.sent.filter((r) => r.method === 'sendMessage').map((r) => r.text ?? ''),
         // Telegram's acknowledgement is the getUpdates offset: an update is "unacked" until confirmed.
         unacked: () => emulator.pending(),
-        dropConnection: () => emulator.dropConnections(),
+        dropConnection: () => void emulator.dropConnections(),
         close: () => emulator.close(),
       },
     };
