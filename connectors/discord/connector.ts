@@ -157,7 +157,11 @@ export class DiscordConnector implements Connector {
   }
 
   #onLive(run: Run, how: 'identified' | 'resumed'): void {
-    if (how === 'identified' && run.botId) this.#persist(run);
+    if (how === 'identified' && run.botId) {
+      // A new session is written at once: a crash right after READY must still find it to resume.
+      this.#persist(run);
+      void this.#store.flush();
+    }
     if (run.online && !run.stopping) {
       this.#deps.state.set('online');
       this.#deps.log.info(how === 'resumed' ? 'resumed the Discord session' : 'identified a new Discord session');
