@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { createLogger } from '../log/logger.js';
 import { startRuntime } from '../runtime.js';
-import { EXIT, configOption, loadConfigOrReport, reportError } from './common.js';
+import { installShutdown } from '../supervisor/shutdown.js';
+import { configOption, loadConfigOrReport, reportError } from './common.js';
 
 export function runCommand(): Command {
   return new Command('run')
@@ -21,27 +22,15 @@ export function runCommand(): Command {
         close();
         return;
       }
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals++;
-        if (signals > 1) {
-          log.warn({ signal }, 'second signal: exiting now');
-          process.exit(130);
-        }
-        log.info({ signal }, 'stopping: no new events are taken; draining');
-        runtime.stop().then(
-          () => {
-            close();
-            process.exit(EXIT.ok);
-          },
-          (err: unknown) => {
-            log.error({ err }, 'graceful stop did not finish in time; exiting');
-            close();
-            process.exit(EXIT.degraded);
-          },
-        );
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      installShutdown(process, {
+        stop: () => runtime.stop(),
+        exit: (code) => {
+          close();
+          process.exit(code);
+        },
+        onSignal: (signal, count) =>
+          count > 1 ? log.warn({ signal }, 'second signal: exiting now') : log.info({ signal }, 'stopping: no new events are taken; draining'),
+        onStopFailed: (err) => log.error({ err }, 'graceful stop did not finish in time; exiting'),
+      });
     });
 }

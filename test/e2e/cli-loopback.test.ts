@@ -2,6 +2,7 @@
  * End to end through the real CLI: `switchboard run` against the loopback emulator, `status`,
  * `tail --json`, `send`, graceful SIGTERM, and no secret in any output.
  */
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLoopbackEmulator, type LoopbackEmulator } from '../../connectors/loopback/emulator.js';
 import { inboundEventSchema } from '../../src/bus/event-schema.js';
@@ -99,6 +100,26 @@ describe('CLI end to end with the loopback connector', () => {
     const r = await runCli(['status', '--config', config]);
     expect(r.stdout).toContain('DEGRADED');
     expect(r.stdout).toMatch(/reconnecting/);
+  });
+
+  it('the control socket is a 0600 Unix socket inside a 0700 state dir', async () => {
+    await startRuntime();
+    const { statSync } = await import('node:fs');
+    const sock = statSync(join(tmp.dir, 'state', 'control.sock'));
+    expect(sock.isSocket()).toBe(true);
+    expect(sock.mode & 0o777).toBe(0o600);
+    expect(statSync(join(tmp.dir, 'state')).mode & 0o777).toBe(0o700);
+  });
+
+  it('run with an invalid config prints file:line:col, exits 2 and starts nothing', async () => {
+    const { writeFileSync, existsSync } = await import('node:fs');
+    const bad = join(tmp.dir, 'bad.yaml');
+    writeFileSync(bad, `state_dir: ${join(tmp.dir, 'never')}\nconnectors:\n  lb:\n    platform: loopback\n    endpoint: "${emulator.endpoint}"\n    tokn: {env: X}\n`);
+    const r = await runCli(['run', '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:6:5: connectors\.lb.*did you mean "token"/);
+    expect(existsSync(join(tmp.dir, 'never'))).toBe(false);
+    expect(emulator.handshakes).toBe(0);
   });
 
   it('a second runtime on the same state dir is refused with a clear error (exit 2)', async () => {
