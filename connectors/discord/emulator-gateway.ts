@@ -13,6 +13,8 @@ interface Dispatch {
   s: number;
   t: string;
   d: Json;
+  /** The serialized frame, while it waits in a held backlog (so the release is a burst of writes). */
+  frame?: string | undefined;
 }
 
 interface Session {
@@ -23,6 +25,8 @@ interface Session {
   /** Lowest sequence still replayable; a RESUME from below it is refused. */
   floor: number;
   socket: WebSocket | undefined;
+  /** Highest sequence written to the socket (delivery can be held back, see `hold`). */
+  sent: number;
   detachedAt: number | undefined;
   /** The sequence the client last reported in a heartbeat. */
   acked: number;
@@ -62,6 +66,7 @@ export class GatewayHub {
   readonly #sessions = new Map<string, Session>();
   readonly #sockets = new Map<WebSocket, { session: Session | undefined }>();
   #failNextHandshake: number | undefined;
+  #held = false;
 
   constructor(options: GatewayOptions) {
     this.#options = options;
@@ -136,7 +141,7 @@ export class GatewayHub {
     if (!this.#tokenOk(d.token)) return ws.close(4004, 'Authentication failed.');
     if (this.#takeFailure(ws)) return;
     const world = this.#options.world;
-    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, log: [], floor: 1, socket: ws, detachedAt: undefined, acked: 0 };
+    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, log: [], floor: 1, socket: ws, sent: 0, detachedAt: undefined, acked: 0 };
     this.#sessions.set(session.id, session);
     conn.session = session;
     this.#send(session, 'READY', world.readyPayload(session.id, this.#options.resumeUrl), false);
@@ -161,6 +166,7 @@ export class GatewayHub {
       if (item.s <= seq) continue;
       this.counters.replayed++;
       send(ws, { op: 0, s: item.s, t: item.t, d: item.d });
+      session.sent = item.s;
     }
     this.#send(session, 'RESUMED', {}, false);
   }
@@ -176,12 +182,41 @@ export class GatewayHub {
   }
 
   #send(session: Session, t: string, d: Json, keep: boolean): void {
-    const item = { s: ++session.seq, t, d };
+    const item: Dispatch = { s: ++session.seq, t, d };
     if (keep) {
       session.log.push(item);
-      if (session.log.length > this.#options.maxBuffer) session.floor = session.log.shift()!.s + 1;
+      // Trim in slices: shifting one at a time would copy the whole buffer per dispatch.
+      if (session.log.length > this.#options.maxBuffer * 1.1) {
+        const dropped = session.log.splice(0, session.log.length - this.#options.maxBuffer);
+        session.floor = dropped.at(-1)!.s + 1;
+      }
     }
-    if (session.socket) send(session.socket, { op: 0, ...item });
+    if (!session.socket) return;
+    if (keep && this.#held) {
+      item.frame = JSON.stringify({ op: 0, ...item });
+      return;
+    }
+    send(session.socket, { op: 0, ...item });
+    session.sent = item.s;
+  }
+
+  /** Keep dispatches in the sessions' buffers instead of writing them (a backlog builds up). */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** Write every held dispatch, in order, as fast as the sockets take them. */
+  release(): void {
+    this.#held = false;
+    for (const session of this.#sessions.values()) {
+      if (!session.socket) continue;
+      for (const item of session.log) {
+        if (item.s <= session.sent) continue;
+        if (session.socket.readyState === 1) session.socket.send(item.frame ?? JSON.stringify({ op: 0, s: item.s, t: item.t, d: item.d }));
+        item.frame = undefined;
+        session.sent = item.s;
+      }
+    }
   }
 
   /** Deliver a dispatch to every session, connected or resumable (like Discord's fan-out to sessions). */

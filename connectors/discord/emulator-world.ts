@@ -45,8 +45,9 @@ export class World {
   readonly guildId: string;
   readonly applicationId: string;
   readonly channels = new Map<string, EmuChannel>();
-  /** Every message posted (by users or the bot), by id: edits, replies and buttons refer to them. */
+  /** Recent messages (users' and the bot's) by id, for edits, replies and buttons; the oldest go first. */
   readonly messages = new Map<string, Json>();
+  readonly #maxMessages = 10_000;
   readonly defaultUser: EmuUser;
   #counter = 0n;
 
@@ -153,6 +154,7 @@ export class World {
         : {}),
     };
     this.messages.set(id, message);
+    if (this.messages.size > this.#maxMessages) this.messages.delete(this.messages.keys().next().value!);
     return message;
   }
 

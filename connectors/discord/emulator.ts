@@ -71,6 +71,10 @@ export interface DiscordEmulator {
   closeConnections(code: number): void;
   /** Close the socket of the next IDENTIFY/RESUME with this code. */
   failNextHandshake(code: number): void;
+  /** Hold dispatches back (they queue in the sessions, as behind a slow link) until `releaseDelivery`. */
+  holdDelivery(): void;
+  /** Write everything held, in order, at once: a burst (benchmarks measure the client's capacity). */
+  releaseDelivery(): void;
   /** Answer the next `n` non-GET REST calls with this status (429 with `retryAfterSeconds`). */
   failNextCalls(n: number, status: 429 | 500 | 502 | 503, retryAfterSeconds?: number): void;
   /** Dispatches sent beyond the sequence the client last reported in a heartbeat. */
@@ -180,6 +184,8 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     invalidateSession: (resumable) => hub.invalidate(resumable),
     closeConnections: (code) => hub.closeAll(code),
     failNextHandshake: (code) => hub.failNextHandshake(code),
+    holdDelivery: () => hub.hold(),
+    releaseDelivery: () => hub.release(),
     failNextCalls(n, status, retryAfterSeconds = 1) {
       state.failures = { left: n, status, retryAfter: retryAfterSeconds };
     },

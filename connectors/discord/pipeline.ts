@@ -55,7 +55,7 @@ export class DispatchPipeline {
 
   /** Take a dispatch as it arrives; stamped now with the session and socket it came on. */
   push(dispatch: RawDispatch): void {
-    this.#queue.push({ ...dispatch, stamp: this.#deps.point.stamp(dispatch.s) });
+    this.#queue.push({ t: dispatch.t, s: dispatch.s, d: dispatch.d, stamp: this.#deps.point.stamp(dispatch.s) });
     this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
   }
 

@@ -1,0 +1,210 @@
+/**
+ * Discord benchmark: `npm run bench -- discord [--n N] [--rate R]`.
+ *
+ * Two receivers against the same emulator in the same run, each in a forked process of its own
+ * (bench/discord-worker.ts) while this process plays Discord: (a) a plain discord.js client with an
+ * empty `messageCreate` handler and no journal, (b) the Discord connector journaling and deduplicating
+ * every message into the SQLite journal, delivered to an acking subscriber.
+ *
+ * - capacity: N messages (default 20,000) queued on the Gateway session, then written at once — the
+ *   messages/s each receiver sustains;
+ * - latency: R messages/s (default 1,000) for 5 s — p50/p99 from injection to the handler/subscriber.
+ * Each receiver first takes 2,000 unmeasured messages (JIT warm-up).
+ *
+ * Memory — RSS after settling of `node` with only discord.js imported (the baseline), of the connector
+ * with its journal in one process (also with the journal's checkpoints inline, to show what its
+ * checkpoint worker thread costs), and of `switchboard run` with a Discord-only config, all idle.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { startDiscordEmulator, type DiscordEmulator } from '../connectors/discord/emulator.js';
+import type { CollectCommand, WorkerMessage } from './discord-worker.js';
+import type { BenchContext } from './run.js';
+
+const WARMUP = 2_000;
+const PACED_SECONDS = 5;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WORKER = fileURLToPath(new URL('./discord-worker.js', import.meta.url));
+const BIN = join(ROOT, 'bin', 'switchboard.js');
+const now = () => performance.timeOrigin + performance.now();
+
+interface Row {
+  name: string;
+  burst: number;
+  messagesPerSec: number;
+  pacedRate: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+type Collected = Extract<WorkerMessage, { type: 'collected' }>;
+
+/** One receiver: fork it, warm it up, measure its capacity on a burst and its latency at a steady rate. */
+async function measure(name: string, mode: 'bare' | 'connector', emulator: DiscordEmulator, n: number, rate: number): Promise<Row> {
+  const child = fork(WORKER, [mode, emulator.apiBase, emulator.token], { stdio: 'inherit', execArgv: [] });
+  const next = messages(child);
+  const collect = async (k: number, produce: () => Promise<void> | void): Promise<Collected> => {
+    child.send({ collect: k } satisfies CollectCommand);
+    await next('collecting');
+    await produce();
+    return (await next('collected')) as Collected;
+  };
+  try {
+    await next('ready');
+    await collect(WARMUP, () => paced(emulator, WARMUP, 2_000));
+    // Capacity: the whole burst is queued on the session first, then written in one go.
+    let t0 = 0;
+    const burst = await collect(n, () => {
+      emulator.holdDelivery();
+      inject(emulator, n);
+      t0 = now();
+      emulator.releaseDelivery();
+    });
+    const steady = await collect(rate * PACED_SECONDS, () => paced(emulator, rate * PACED_SECONDS, rate));
+    const sorted = steady.latenciesMs.sort((a, b) => a - b);
+    return { name, burst: n, messagesPerSec: n / ((burst.lastArrival - t0) / 1000), pacedRate: rate, p50Ms: pct(sorted, 0.5), p99Ms: pct(sorted, 0.99) };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** Inject `k` messages at once over three channels; text "<i> <sent-at ms>". */
+function inject(emulator: DiscordEmulator, k: number): void {
+  const channels = ['general', 'random', 'ops'];
+  for (let i = 0; i < k; i++) emulator.injectMessage(`${i} ${now()}`, { channel: channels[i % 3]! });
+}
+
+/** Inject `k` messages at `rate` per second, a few every millisecond tick. */
+async function paced(emulator: DiscordEmulator, k: number, rate: number): Promise<void> {
+  const start = now();
+  for (let sent = 0; sent < k; ) {
+    const due = Math.min(k, Math.floor(((now() - start) / 1000) * rate) + 1);
+    for (; sent < due; sent++) emulator.injectMessage(`${sent} ${now()}`, { channel: ['general', 'random', 'ops'][sent % 3]! });
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/** Await typed messages from a worker in order; an `error` message or an exit rejects. */
+function messages(child: ChildProcess): (type: WorkerMessage['type']) => Promise<WorkerMessage> {
+  const inbox: WorkerMessage[] = [];
+  let wake: (() => void) | undefined;
+  let failed: Error | undefined;
+  child.on('message', (m: WorkerMessage) => {
+    inbox.push(m);
+    wake?.();
+  });
+  child.on('exit', (code) => {
+    failed ??= new Error(`bench worker exited (${code})`);
+    wake?.();
+  });
+  return async (type) => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const m = inbox.shift();
+      if (m?.type === 'error') throw new Error(`bench worker: ${m.message}`);
+      if (m?.type === type) return m;
+      if (m) continue;
+      if (failed) throw failed;
+      if (Date.now() > deadline) throw new Error(`bench worker: no "${type}" within 120 s`);
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 1000);
+      });
+    }
+  };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+/** VmRSS of `pid` in MB: the median of a few samples once it has settled. */
+async function rssMb(pid: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, 3000));
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    samples.push(kb / 1024);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return samples.sort((a, b) => a - b)[2]!;
+}
+
+interface Memory {
+  nodeMb: number;
+  bareMb: number;
+  connectorProcessMb: number;
+  /** The same with the journal's checkpoints inline: what its checkpoint worker thread costs. */
+  connectorInlineMb: number;
+  runtimeMb: number;
+}
+
+/** RSS of four idle processes side by side, each measured the same way. */
+async function memory(emulator: DiscordEmulator): Promise<Memory> {
+  const idle = 'setInterval(() => {}, 1 << 30);';
+  const plain = spawn(process.execPath, ['-e', idle], { stdio: 'ignore' });
+  const bare = spawn(process.execPath, ['--input-type=module', '-e', `await import('discord.js'); ${idle}`], { cwd: ROOT, stdio: 'ignore' });
+  const worker = fork(WORKER, ['connector', emulator.apiBase, emulator.token], { stdio: 'ignore', execArgv: [] });
+  const inline = fork(WORKER, ['connector', emulator.apiBase, emulator.token], { stdio: 'ignore', execArgv: [], env: { ...process.env, SB_BENCH_CHECKPOINT: 'inline' } });
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-rss-'));
+  writeFileSync(join(dir, 'token'), emulator.token, { mode: 0o600 });
+  const config = join(dir, 'switchboard.yaml');
+  writeFileSync(config, `state_dir: ${join(dir, 'state')}\nlog: {level: warn}\nconnectors:\n  dc:\n    platform: discord\n    token: {file: ${join(dir, 'token')}}\n    api_base: "${emulator.apiBase}"\n`);
+  const runtime = spawn(process.execPath, [BIN, 'run', '--config', config], { cwd: ROOT, stdio: 'ignore' });
+  try {
+    await Promise.all([messages(worker)('ready'), messages(inline)('ready')]);
+    const deadline = Date.now() + 30_000;
+    while (emulator.openSockets() < 3) {
+      if (Date.now() > deadline) throw new Error('the connector processes did not connect to the emulator');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [nodeMb, bareMb, connectorProcessMb, connectorInlineMb, runtimeMb] = await Promise.all([plain, bare, worker, inline, runtime].map((c) => rssMb(c.pid!)));
+    return { nodeMb: nodeMb!, bareMb: bareMb!, connectorProcessMb: connectorProcessMb!, connectorInlineMb: connectorInlineMb!, runtimeMb: runtimeMb! };
+  } finally {
+    for (const c of [plain, bare, worker, inline, runtime]) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i === -1 ? undefined : argv[i + 1];
+}
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const n = ctx.n ?? 20_000;
+  const rate = Number(flag(ctx.argv, '--rate') ?? 1_000);
+  const emulator = await startDiscordEmulator({ maxBuffer: Math.max(50_000, n + 10_000) });
+  try {
+    const bare = await measure('discord.js client, empty handler (baseline)', 'bare', emulator, n, rate);
+    const connector = await measure('discord connector, journaled + deduplicated', 'connector', emulator, n, rate);
+    const mem = await memory(emulator);
+    const rateRatio = connector.messagesPerSec / bare.messagesPerSec;
+    const rssRatio = mem.runtimeMb / mem.bareMb;
+    console.table([bare, connector].map((r) => ({
+      bench: r.name, 'burst msgs': r.burst, 'msgs/s': Math.round(r.messagesPerSec), 'vs baseline': (r.messagesPerSec / bare.messagesPerSec).toFixed(3),
+      [`p50 ms @${rate}/s`]: r.p50Ms.toFixed(2), [`p99 ms @${rate}/s`]: r.p99Ms.toFixed(2),
+    })));
+    console.table([
+      { process: 'node, nothing loaded', 'RSS MB': mem.nodeMb.toFixed(1), 'vs baseline': (mem.nodeMb / mem.bareMb).toFixed(3) },
+      { process: 'node + discord.js imported, idle (baseline)', 'RSS MB': mem.bareMb.toFixed(1), 'vs baseline': '1.000' },
+      { process: 'discord connector + journal, one process, idle', 'RSS MB': mem.connectorProcessMb.toFixed(1), 'vs baseline': (mem.connectorProcessMb / mem.bareMb).toFixed(3) },
+      { process: '  the same, journal checkpoints inline (no worker thread)', 'RSS MB': mem.connectorInlineMb.toFixed(1), 'vs baseline': (mem.connectorInlineMb / mem.bareMb).toFixed(3) },
+      { process: 'switchboard run (Discord only), online, idle', 'RSS MB': mem.runtimeMb.toFixed(1), 'vs baseline': rssRatio.toFixed(3) },
+    ]);
+    const rateMet = rateRatio >= 0.6;
+    const rssMet = rssRatio <= 1.3;
+    console.log(`target rate >= 0.6 of bare discord.js: ${rateMet ? 'met' : 'MISSED'} (${rateRatio.toFixed(3)}); RSS of switchboard run <= 1.3 of node + discord.js: ${rssMet ? 'met' : 'MISSED'} (${rssRatio.toFixed(3)})`);
+    const resultsDir = join(ROOT, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const out = { bench: 'discord', at: new Date().toISOString(), node: process.version, cpus: cpus().length, warmup: WARMUP, rows: [bare, connector], rateRatio, rateMet, memoryMb: mem, rssRatio, rssMet };
+    writeFileSync(join(resultsDir, 'discord.json'), JSON.stringify(out, null, 2) + '\n');
+    console.log(`wrote ${join(resultsDir, 'discord.json')}`);
+  } finally {
+    await emulator.close();
+  }
+}
