@@ -5,7 +5,13 @@
  * A promise chain of batches: whatever arrived while the previous batch was being journaled forms the
  * next one. A batch's appends are all issued in one synchronous loop, so the journal commits them in
  * one transaction, in order — group commit under load, one event at a time when idle. The next batch
- * starts only once this one is settled, so a refused event is never overtaken by a later one.
+ * starts only once this one is settled, and dispatches after a refused one are left to the replay of
+ * the forced resume, so a refused event is not overtaken by a later one.
+ *
+ * This leans on the journal refusing a turn's appends together (one transaction). Were a single append
+ * in a batch refused while later ones in the same batch succeeded, those would stay journaled ahead of
+ * it: nothing is lost or duplicated, but that one event arrives late. (`ctx.ingest` is per event; an
+ * atomic batch ingest in the core would remove the assumption.)
  */
 import type { EventDraft } from '../../src/bus/types.js';
 import type { IngestResult } from '../../src/connector.js';

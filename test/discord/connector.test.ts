@@ -44,6 +44,35 @@ describe('discord connector: the session survives the connection', () => {
     expect(h.failures).toEqual([]);
   });
 
+  it('a journal refusal mid-stream: nothing after it overtakes it; a forced resume brings it and the rest, in order', async () => {
+    h = await startHarness();
+    const c = h.connector();
+    const ctx = h.ctx();
+    // The SQLite journal commits the appends of one event-loop turn in one transaction, so a refusal
+    // (disk full, I/O error) refuses that whole turn: model that, twice, around m7.
+    let refusals = 0;
+    let refusingTurn = false;
+    const ingest = ctx.ingest;
+    ctx.ingest = async (draft) => {
+      if (draft.text === 'm7' && refusals < 2) {
+        refusals++;
+        refusingTurn = true;
+        setImmediate(() => (refusingTurn = false));
+      }
+      if (refusingTurn) throw new Error('disk full');
+      return ingest(draft);
+    };
+    await c.start(ctx, new AbortController().signal);
+    const texts = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    for (const t of texts) h.emulator.injectMessage(t);
+    await until(() => h!.received.length === 20, 'all 20');
+    await new Promise((r) => setTimeout(r, 200));
+    expectOnceInOrder(h.texts(), texts);
+    expect(refusals).toBe(2);
+    expect(h.emulator.counters.resumes).toBeGreaterThanOrEqual(2);
+    expect(h.emulator.counters.identifies).toBe(1);
+  });
+
   it('op 7 RECONNECT: reconnects to resume_gateway_url and resumes the same session', async () => {
     h = await startHarness();
     h.connector();
