@@ -129,6 +129,22 @@ describe('discord connector: the session survives the connection', () => {
     expect(h.failures).toHaveLength(1);
   });
 
+  it('close codes follow the recovery table: 4000 resumes, 4007 re-identifies, 4014 is fatal with the fix', async () => {
+    h = await startHarness();
+    h.connector();
+    await h.start();
+    h.emulator.closeConnections(4000);
+    await until(() => h!.emulator.counters.resumes === 1 && h!.transitions.at(-1) === 'online', 'resumed after 4000');
+    h.emulator.closeConnections(4007);
+    await until(() => h!.emulator.counters.identifies === 2 && h!.transitions.at(-1) === 'online', 're-identified after 4007', 9000);
+    h.emulator.injectMessage('still here');
+    await until(() => h!.received.length === 1, 'event after both');
+    h.emulator.closeConnections(4014);
+    await until(() => h!.failures.length === 1, 'fatal 4014');
+    expect(isFatal(h.failures[0])).toBe(true);
+    expect((h.failures[0] as Error).message).toMatch(/Message Content/);
+  });
+
   it('a refused token is fatal at start: 401 from REST, or 4004 from the Gateway', async () => {
     h = await startHarness();
     const bad = h.connector('MTE4NzM1MjEyMzQ1Njc4OTAxMg.Gx1y2z.wrong-token-wrong-token-wrong-1');
