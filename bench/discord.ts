@@ -181,6 +181,7 @@ function flag(argv: string[], name: string): string | undefined {
   return i === -1 ? undefined : argv[i + 1];
 }
 
+/** Run the Discord benchmark, print both tables, write bench/results/discord.json. */
 export async function run(ctx: BenchContext): Promise<void> {
   const n = ctx.n ?? 20_000;
   const rate = Number(flag(ctx.argv, '--rate') ?? 1_000);

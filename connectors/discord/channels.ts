@@ -6,6 +6,7 @@
  */
 import type { ConversationKind } from '../../src/bus/types.js';
 
+/** What a channel is as a conversation: its kind, a thread's parent, its name. */
 export interface ChannelInfo {
   kind: ConversationKind;
   /** A thread's parent channel. */

@@ -19,6 +19,7 @@ import { recoveryFor } from './recovery.js';
 import { ResumePoint } from './resume-point.js';
 import { SessionStore } from './session-store.js';
 
+/** The validated config block (schema.ts) as the connector reads it; `token` already resolved. */
 export interface DiscordConnectorConfig {
   token: Secret;
   api_base: string;
@@ -41,6 +42,10 @@ interface Run {
 /** Button messages whose presses are limited to some users (`buttons.allowedUsers`); most recent kept. */
 const MAX_GUARDED_BUTTONS = 1000;
 
+/**
+ * The Discord connector (see the file comment). `start` rejects with `FatalConnectorError` for a
+ * refused token or a fatal close code, and with a retryable error for anything else.
+ */
 export class DiscordConnector implements Connector {
   readonly name: string;
   readonly platform = 'discord';

@@ -32,6 +32,7 @@ interface Session {
   acked: number;
 }
 
+/** How the emulated Gateway is set up (token, URLs, heartbeat, resume window, replay buffer). */
 export interface GatewayOptions {
   token: string;
   world: World;

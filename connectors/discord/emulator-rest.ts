@@ -23,6 +23,7 @@ export interface SentCall {
   callback_type?: number;
 }
 
+/** The emulator state the REST routes read and write. */
 export interface RestState {
   token: string;
   world: World;

@@ -8,8 +8,10 @@
 /** Discord's epoch (2015-01-01), the base of snowflake timestamps. */
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
+/** A raw API payload. */
 export type Json = Record<string, unknown>;
 
+/** A user of the emulated Discord (the bot is one too). */
 export interface EmuUser {
   id: string;
   username: string;
@@ -17,6 +19,7 @@ export interface EmuUser {
   bot?: boolean;
 }
 
+/** A channel of the emulated Discord: guild text channel, DM or thread. */
 export interface EmuChannel {
   id: string;
   /** 0 guild text, 1 DM, 11 public thread. */

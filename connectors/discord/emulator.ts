@@ -16,6 +16,7 @@ import { World, type EmuUser, type InjectOptions, type Json } from './emulator-w
 export type { SentCall } from './emulator-rest.js';
 export type { InjectOptions, EmuUser } from './emulator-world.js';
 
+/** Options of `startDiscordEmulator`; all have Discord-like defaults. */
 export interface DiscordEmulatorOptions {
   /** The bot token it accepts; default: a made-up token shaped like Discord's. */
   token?: string;
@@ -40,6 +41,7 @@ export interface EmulatorIds {
   userId: string;
 }
 
+/** A running emulator and its control API (tests, benchmarks, sandbox). */
 export interface DiscordEmulator {
   /** What the connector's `api_base` should be: `http://127.0.0.1:PORT/api`. */
   readonly apiBase: string;

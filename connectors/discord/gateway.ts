@@ -21,6 +21,7 @@ export interface RawDispatch {
   d: unknown;
 }
 
+/** What the connector hears from the Gateway connection. */
 export interface GatewayHooks {
   /** Every dispatch, in the order the Gateway sent them (synchronous; must not throw). */
   dispatch(payload: RawDispatch): void;
@@ -32,6 +33,7 @@ export interface GatewayHooks {
   closed(code: number): void;
 }
 
+/** What `Gateway` needs: credentials, the REST base, the resume point it feeds discord.js, hooks, a logger. */
 export interface GatewayOptions {
   token: string;
   apiBase: string;
@@ -59,6 +61,7 @@ interface ManagerEvents {
 /** discord.js itself closes with 4200 to resume; Discord keeps the session for anything but 1000/1001. */
 const KEEP_SESSION_CODE = 4200;
 
+/** One discord.js client with the session hooks installed; one per connector start. */
 export class Gateway {
   readonly client: Client;
   readonly #options: GatewayOptions;

@@ -38,12 +38,14 @@ export interface RawMessage {
   attachments?: { id: string; filename: string; size?: number; url: string; content_type?: string }[];
 }
 
+/** The fields of MESSAGE_DELETE read here. */
 export interface RawDelete {
   id: string;
   channel_id: string;
   guild_id?: string;
 }
 
+/** The fields of MESSAGE_REACTION_ADD read here. */
 export interface RawReaction {
   user_id: string;
   channel_id: string;
@@ -53,6 +55,7 @@ export interface RawReaction {
   emoji: { id: string | null; name: string | null };
 }
 
+/** The fields of INTERACTION_CREATE read here. */
 export interface RawInteraction {
   id: string;
   type: number;
@@ -64,6 +67,7 @@ export interface RawInteraction {
   data?: { custom_id?: string; component_type?: number };
 }
 
+/** What normalizing needs besides the payload. */
 export interface NormalizeContext {
   /** The connector's config name, first part of every dedup key. */
   connector: string;
@@ -107,6 +111,7 @@ export function normalizeDispatch(t: string, d: unknown, ctx: NormalizeContext):
 // this runs for every message, and V8 turns objects built from many conditional spreads into slow
 // dictionaries (measured: 7 µs → under 1 µs per message).
 
+/** A new message (MESSAGE_CREATE): `message`, or `command` for `/word`; undefined for the bot's own and system messages. */
 export function normalizeMessage(m: RawMessage, ctx: NormalizeContext): EventDraft | undefined {
   if (!m.author || m.author.id === ctx.botId || !USER_MESSAGE_TYPES.has(m.type ?? 0)) return undefined;
   const text = m.content ?? '';
@@ -140,6 +145,7 @@ export function normalizeDelete(d: RawDelete, ctx: NormalizeContext): EventDraft
   return e;
 }
 
+/** A reaction added (MESSAGE_REACTION_ADD); the bot's own reactions give none. */
 export function normalizeReaction(r: RawReaction, ctx: NormalizeContext): EventDraft | undefined {
   if (r.user_id === ctx.botId) return undefined;
   const emoji = r.emoji.id ? `${r.emoji.name ?? ''}:${r.emoji.id}` : (r.emoji.name ?? '');
@@ -184,6 +190,7 @@ export function isoUtc(timestamp: string): string {
   return new Date(timestamp).toISOString();
 }
 
+/** The bus conversation of a channel id and what is known about the channel. */
 export function conversationOf(channelId: string, channel: ChannelInfo): Conversation {
   const c: Conversation = { id: channelId, kind: channel.kind };
   if (channel.parentId) c.parentId = channel.parentId;

@@ -16,6 +16,7 @@ const MAX_ROWS = 5;
 const SNOWFLAKE = /^\d{1,20}$/;
 const BUTTON_STYLE = { primary: 1, secondary: 2, danger: 4 } as const;
 
+/** One REST request to make for an outbound command. */
 export interface RestCall {
   method: 'post' | 'patch' | 'put';
   route: `/${string}`;

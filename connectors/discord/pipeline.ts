@@ -20,6 +20,7 @@ import type { RawDispatch } from './gateway.js';
 import { channelOf, normalizeDispatch } from './normalize.js';
 import type { ResumePoint, Stamp } from './resume-point.js';
 
+/** What the pipeline calls out to; the connector wires these. */
 export interface PipelineDeps {
   connector: string;
   botId: string;
@@ -50,6 +51,7 @@ type Outcome = { ok: true; appended: boolean } | { ok: false; err: unknown } | u
 /** Most dispatches journaled in one batch. */
 const MAX_BATCH = 1000;
 
+/** In-order journaling of Gateway dispatches (see the file comment). */
 export class DispatchPipeline {
   readonly #deps: PipelineDeps;
   #queue: Item[] = [];

@@ -12,12 +12,14 @@
 
 export type Recovery = 'resume' | 'retry' | 'fatal';
 
+/** What to do after a close code or opcode, and why (for logs and `status`). */
 export interface RecoveryRule {
   recovery: Recovery;
   /** Why, secret-free, with the fix when the operator has to act. */
   reason: string;
 }
 
+/** Gateway close codes → recovery. */
 export const CLOSE_CODES: Readonly<Record<number, RecoveryRule>> = {
   1000: { recovery: 'retry', reason: 'the Gateway closed the connection normally (session ended)' },
   1001: { recovery: 'retry', reason: 'the Gateway is going away (session ended)' },

@@ -33,6 +33,7 @@ export interface SessionInfoLike {
   shardCount: number;
 }
 
+/** The session and the last journaled sequence of one connector start (see the file comment). */
 export class ResumePoint {
   #session: { id: string; resumeUrl: string } | undefined;
   #done = 0;

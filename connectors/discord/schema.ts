@@ -7,6 +7,7 @@ import type { ConnectorConfig } from '../../src/registry-types.js';
 /** Discord's own API base; the Gateway URL is asked from `GET {api_base}/v10/gateway/bot`. */
 export const DEFAULT_API_BASE = 'https://discord.com/api';
 
+/** The zod schema of a `platform: discord` block: the single source of its config type. */
 export const schema = z
   .strictObject({
     ...connectorBase('discord'),
@@ -17,6 +18,7 @@ export const schema = z
   })
   .describe('discord: a bot on the Gateway WebSocket (discord.js). Outbound only; it opens no listener.');
 
+/** A `platform: discord` block as written (secrets still references). */
 export type DiscordConfig = z.infer<typeof schema>;
 
 /** Outbound socket, authenticated by the bot token on the socket; never a listener. */

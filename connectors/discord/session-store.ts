@@ -18,6 +18,7 @@ export interface StoredSession extends SessionSnapshot {
   savedAt: string;
 }
 
+/** One connector's persisted resume point (see the file comment). I/O errors are logged, never thrown. */
 export class SessionStore {
   readonly #path: string;
   readonly #intervalMs: number;
