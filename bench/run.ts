@@ -18,6 +18,7 @@ export interface BenchModule {
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   bus: () => import('./bus.js'),
+  telegram: () => import('./telegram.js'),
   discord: () => import('./discord.js'),
 };
 

@@ -11,7 +11,7 @@ import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, Liste
 import { FatalConnectorError, RetryableConnectorError, SbError } from '../../src/errors.js';
 import { Backoff, sleep } from '../../src/supervisor/backoff.js';
 import { normalizeUpdate } from './normalize.js';
-import { grammyFetch } from './fetch.js';
+import { createTransport, type Transport } from './http-transport.js';
 import { deliver } from './outbound.js';
 import { recover, type Verdict } from './recovery.js';
 import { sdkSignal } from './sdk-signal.js';
@@ -40,8 +40,8 @@ export interface PollTiming {
 
 /** The connector's injectable edges besides config and deps (tests pass fakes; production uses defaults). */
 export interface TelegramConnectorOptions extends Partial<PollTiming> {
-  /** grammY's HTTP transport. Default: {@link grammyFetch} (Node's fetch). */
-  fetch?: typeof grammyFetch;
+  /** grammY's HTTP transport. Default: a fresh {@link createTransport} (node:http with keep-alive). */
+  transport?: Transport;
 }
 
 const DEFAULT_TIMING: PollTiming = {
@@ -61,6 +61,7 @@ export class TelegramConnector implements Connector {
   readonly transport = 'outbound-socket' as const;
   readonly #deps: ConnectorDeps;
   readonly #api: Api;
+  readonly #transport: Transport;
   readonly #timing: PollTiming;
   readonly #poll: { timeout: number; limit: number; allowed?: AllowedUpdates };
   readonly #deleteWebhook: boolean;
@@ -79,7 +80,8 @@ export class TelegramConnector implements Connector {
   constructor(config: TelegramConnectorConfig, deps: ConnectorDeps, options: TelegramConnectorOptions = {}) {
     this.name = deps.name;
     this.#deps = deps;
-    const { fetch = grammyFetch, ...waits } = options;
+    const { transport = createTransport(), ...waits } = options;
+    this.#transport = transport;
     this.#timing = { ...DEFAULT_TIMING, ...waits };
     const timeout = config.polling?.timeout ?? POLLING_DEFAULTS.timeout;
     this.#poll = {
@@ -92,7 +94,7 @@ export class TelegramConnector implements Connector {
     this.#api = new Api(config.token.reveal(), {
       ...(config.api_root ? { apiRoot: config.api_root } : {}),
       timeoutSeconds: timeout + 15,
-      fetch,
+      fetch: transport.fetch,
     });
   }
 
@@ -256,6 +258,8 @@ export class TelegramConnector implements Connector {
         this.#deps.log.debug({ reason: recover(err, 'getUpdates').reason }, 'could not confirm the last batch on stop; it will be delivered again and deduplicated');
       }
     }
+    // Idle keep-alive connections would otherwise linger at the Bot API server until it times them out.
+    this.#transport.close();
     if (this.#deps.state.state !== 'failed') this.#deps.state.set('offline');
   }
 

@@ -5,7 +5,6 @@
 import type { Chat, Message, ReactionType, Update, User } from 'grammy/types';
 import type { Attachment, Conversation, EventDraft, Sender } from '../../src/bus/types.js';
 
-const PROVENANCE = { transport: 'outbound-socket', verified: 'token', sender: 'unknown' } as const;
 const COMMAND = /^\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?(?:\s|$)/;
 const TOPIC = /^(-?\d+):(\d+)$/;
 
@@ -45,69 +44,67 @@ export function parseCallbackData(data: string): { id: string; value?: string } 
  * inline queries, polls, ...). The caller still confirms those: skipping is a decision, not a failure.
  */
 export function normalizeUpdate(connector: string, update: Update): EventDraft | undefined {
-  const base = { dedupKey: `${connector}:u${update.update_id}`, connector, platform: 'telegram', provenance: { ...PROVENANCE } };
   const message = update.message ?? update.channel_post;
-  if (message) return withBase(base, fromMessage(message));
+  if (message) return fromMessage(connector, update.update_id, message, false);
   const edited = update.edited_message ?? update.edited_channel_post;
-  if (edited) {
-    const m = fromMessage(edited);
-    return m && withBase(base, { ...m, kind: 'edit', ...(edited.edit_date ? { platformTime: isoTime(edited.edit_date) } : {}) });
-  }
+  if (edited) return fromMessage(connector, update.update_id, edited, true);
   if (update.callback_query) {
     const q = update.callback_query;
     // A press on an inline-mode message has no chat we could answer in; only its id.
     if (!q.message || q.data === undefined) return undefined;
-    return withBase(base, {
-      kind: 'action',
-      conversation: conversationOf(q.message.chat, topicOf(q.message as Message)),
-      sender: senderOf(q.from),
-      messageId: String(q.message.message_id),
-      action: parseCallbackData(q.data),
-    });
+    const d = draft(connector, update.update_id, 'action', conversationOf(q.message.chat, topicOf(q.message as Message)), senderOf(q.from), q.message.message_id);
+    d.action = parseCallbackData(q.data);
+    return d;
   }
   if (update.message_reaction) {
     const r = update.message_reaction;
     const sender = r.user ? senderOf(r.user) : r.actor_chat ? chatSender(r.actor_chat) : undefined;
     if (!sender) return undefined;
+    const d = draft(connector, update.update_id, 'reaction', conversationOf(r.chat), sender, r.message_id);
     const added = r.new_reaction.map(reactionText).join(' ');
-    return withBase(base, {
-      kind: 'reaction',
-      conversation: conversationOf(r.chat),
-      sender,
-      messageId: String(r.message_id),
-      ...(added ? { text: added } : {}),
-      platformTime: isoTime(r.date),
-    });
+    if (added) d.text = added;
+    d.platformTime = isoTime(r.date);
+    return d;
   }
   return undefined;
 }
 
-type Body = Omit<EventDraft, 'dedupKey' | 'connector' | 'platform' | 'provenance'>;
-
-function withBase(base: Pick<EventDraft, 'dedupKey' | 'connector' | 'platform' | 'provenance'>, body: Body | undefined): EventDraft | undefined {
-  return body && { ...base, ...body };
+/**
+ * The fields every Telegram event has, in one literal. Optional fields are then assigned, never
+ * spread in: building drafts from conditional spreads cost ~10 µs each (V8 copies through slow
+ * paths), a fifth of the connector's CPU time in the benchmark.
+ */
+function draft(connector: string, updateId: number, kind: EventDraft['kind'], conversation: Conversation, sender: Sender, messageId: number): EventDraft {
+  return {
+    dedupKey: `${connector}:u${updateId}`,
+    connector,
+    platform: 'telegram',
+    kind,
+    conversation,
+    sender,
+    messageId: String(messageId),
+    // Dialled out, token-authenticated; the sender is untrusted until the access policy says otherwise.
+    provenance: { transport: 'outbound-socket', verified: 'token', sender: 'unknown' },
+  };
 }
 
 /** A message with text, a caption or an attachment; `undefined` for service messages (joins, pins, ...). */
-function fromMessage(m: Message): Body | undefined {
+function fromMessage(connector: string, updateId: number, m: Message, edit: boolean): EventDraft | undefined {
   const text = m.text ?? m.caption;
   const attachments = attachmentsOf(m);
   if (text === undefined && attachments.length === 0) return undefined;
   const sender = m.sender_chat ? chatSender(m.sender_chat) : m.from ? senderOf(m.from) : chatSender(m.chat);
   const topic = topicOf(m);
+  const kind = edit ? 'edit' : isCommand(m) ? 'command' : 'message';
+  const d = draft(connector, updateId, kind, conversationOf(m.chat, topic), sender, m.message_id);
+  if (text !== undefined) d.text = text;
   const reply = m.reply_to_message?.message_id;
   // Inside a forum topic every message "replies" to the topic's first message; that is not a reply.
-  const replyTo = reply !== undefined && reply !== topic ? String(reply) : undefined;
-  return {
-    kind: isCommand(m) ? 'command' : 'message',
-    conversation: conversationOf(m.chat, topic),
-    sender,
-    messageId: String(m.message_id),
-    ...(text !== undefined ? { text } : {}),
-    ...(replyTo ? { replyTo } : {}),
-    ...(attachments.length ? { attachments } : {}),
-    platformTime: isoTime(m.date),
-  };
+  if (reply !== undefined && reply !== topic) d.replyTo = String(reply);
+  if (attachments.length) d.attachments = attachments;
+  // An edit is timed at the edit.
+  d.platformTime = isoTime(edit && m.edit_date ? m.edit_date : m.date);
+  return d;
 }
 
 /** `/cmd args` (or `/cmd@bot args`) at the very start of a text message; a caption is never a command. */
@@ -124,22 +121,28 @@ function topicOf(m: Message): number | undefined {
 }
 
 function conversationOf(chat: Chat, topic?: number): Conversation {
-  const title = chat.title ?? ([chat.first_name, chat.last_name].filter(Boolean).join(' ') || undefined);
-  if (topic !== undefined) {
-    return { id: conversationId(chat.id, topic), kind: 'thread', parentId: String(chat.id), ...(title ? { title } : {}) };
-  }
-  const kind = chat.type === 'private' ? 'dm' : chat.type === 'channel' ? 'channel' : 'group';
-  return { id: String(chat.id), kind, ...(title ? { title } : {}) };
+  const title = chat.title ?? (chat.last_name ? `${chat.first_name} ${chat.last_name}` : chat.first_name);
+  let c: Conversation;
+  if (topic !== undefined) c = { id: conversationId(chat.id, topic), kind: 'thread', parentId: String(chat.id) };
+  else c = { id: String(chat.id), kind: chat.type === 'private' ? 'dm' : chat.type === 'channel' ? 'channel' : 'group' };
+  if (title) c.title = title;
+  return c;
 }
 
 function senderOf(user: User): Sender {
-  const name = [user.first_name, user.last_name].filter(Boolean).join(' ');
-  return { id: String(user.id), ...(name ? { name } : {}), ...(user.username ? { username: user.username } : {}), isBot: user.is_bot };
+  const s: Sender = { id: String(user.id), isBot: user.is_bot };
+  const name = user.last_name ? `${user.first_name} ${user.last_name}` : user.first_name;
+  if (name) s.name = name;
+  if (user.username) s.username = user.username;
+  return s;
 }
 
 /** A channel, or a group admin posting anonymously "as the group". */
 function chatSender(chat: Chat): Sender {
-  return { id: String(chat.id), ...(chat.title ? { name: chat.title } : {}), ...(chat.username ? { username: chat.username } : {}), isBot: false };
+  const s: Sender = { id: String(chat.id), isBot: false };
+  if (chat.title) s.name = chat.title;
+  if (chat.username) s.username = chat.username;
+  return s;
 }
 
 const FILE_KINDS = ['document', 'audio', 'voice', 'video', 'video_note', 'animation', 'sticker'] as const;

@@ -71,14 +71,14 @@ function fromApiError(err: GrammyError, method: string): Verdict {
 }
 
 /**
- * `ECONNRESET`, `ECONNREFUSED`, a cut answer, a timeout or a body that is not JSON — never the
- * message of a transport error (node-fetch's holds the request URL, and with it the token).
+ * `ECONNRESET` (also a body cut mid-answer), `ECONNREFUSED`, a timeout or a body that is not JSON —
+ * never the message of a transport error (node-fetch's holds the request URL, and with it the token).
  */
 function errnoOf(cause: unknown): string | undefined {
   for (let c = cause, depth = 0; c !== null && typeof c === 'object' && depth < 4; c = (c as { cause?: unknown }).cause, depth++) {
-    const e = c as { code?: unknown; name?: unknown; message?: unknown; type?: unknown };
-    if (typeof e.code === 'string') return e.code === 'UND_ERR_SOCKET' ? 'connection closed' : e.code;
-    if (e.name === 'SyntaxError' || e.type === 'invalid-json') return 'the answer was not JSON';
+    const e = c as { code?: unknown; name?: unknown; message?: unknown };
+    if (typeof e.code === 'string') return e.code;
+    if (e.name === 'SyntaxError') return 'the answer was not JSON';
     if (e.name === 'AbortError') return 'aborted';
     if (typeof e.message === 'string' && /timed out after/.test(e.message)) return 'timed out';
   }

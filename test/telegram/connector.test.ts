@@ -125,7 +125,7 @@ describe('telegram connector: recovery table', () => {
     const reasons = h.transitions.filter((t) => t.state === 'reconnecting').map((t) => t.reason ?? '');
     expect(reasons.some((r) => r.includes('500'))).toBe(true);
     expect(reasons.some((r) => r.includes('not JSON'))).toBe(true);
-    expect(reasons.some((r) => r.includes('connection closed'))).toBe(true);
+    expect(reasons.some((r) => r.includes('ECONNRESET'))).toBe(true);
     expect(reasons.every((r) => !r.includes(h!.token))).toBe(true);
     await until(() => h!.state.state === 'online', 'online again');
     expect(h.failures).toEqual([]);

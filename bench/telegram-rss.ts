@@ -1,0 +1,156 @@
+/**
+ * Idle RSS for the Telegram benchmark, each in its own child process, read from /proc/<pid>/status:
+ * bare Node; bare Node with only grammY imported (the SDK baseline); grammY plus the Telegram
+ * connector alone, long-polling (its own cost); `switchboard run` with one Telegram connector
+ * long-polling (what a user runs); and `switchboard run` with only the loopback connector (the core
+ * runtime with no SDK, for context). No traffic. A preloaded probe lists the Telegram runtime's loaded
+ * CommonJS packages at the end, to show that discord.js was never loaded.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
+import { fakeBotToken, startTelegramEmulator } from '../connectors/telegram/emulator.js';
+import { ControlClient } from '../src/control/client.js';
+import type { RuntimeStatus } from '../src/control/protocol.js';
+
+export interface RssRow {
+  key: 'node' | 'grammy' | 'connector' | 'runtime' | 'core';
+  name: string;
+  /** 3 s after start (the runtime: 3 s after it is online). */
+  freshKb: number;
+  /** After `settleMs` idle, once V8's memory reducer has run (it waits for ~30 s of quiet). */
+  settledKb: number;
+  note?: string;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/switchboard.js');
+const KEEP_ALIVE = 'setInterval(() => {}, 1 << 30)';
+// Written when the runtime gets SIGUSR2: every CommonJS module it has loaded (grammY and discord.js are CommonJS).
+const PROBE = "process.on('SIGUSR2', () => require('fs').writeFileSync(process.env.SB_PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n";
+
+/**
+ * Start the three processes side by side (idle processes do not compete for the CPU), let the
+ * runtime come online, then sample each at +3 s and at +`settleMs`.
+ */
+export async function measureIdleRss(settleMs = 35_000): Promise<RssRow[]> {
+  // One emulator per poller: two pollers on one token would fight (409) instead of idling.
+  const tokens = [fakeBotToken(), fakeBotToken()] as const;
+  const emulators = await Promise.all(tokens.map((token) => startTelegramEmulator({ token })));
+  const loopback = await startLoopbackEmulator({ token: 'bench-loopback-token' });
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-rss-'));
+  const children: ChildProcess[] = [];
+  try {
+    const file = (name: string, text: string, mode = 0o644) => {
+      writeFileSync(join(dir, name), text, { mode });
+      return join(dir, name);
+    };
+    const tgToken = file('tg.token', tokens[0], 0o600);
+    const lbToken = file('lb.token', 'bench-loopback-token', 0o600);
+    const probe = file('probe.cjs', PROBE);
+    const tgConfig = file('tg.yaml', `state_dir: ${join(dir, 'tg-state')}\nlog:\n  level: warn\nconnectors:\n  tg:\n    platform: telegram\n    token: {file: ${tgToken}}\n    api_root: "${emulators[0]!.apiRoot}"\n`);
+    const lbConfig = file('lb.yaml', `state_dir: ${join(dir, 'lb-state')}\nlog:\n  level: warn\nconnectors:\n  lb:\n    platform: loopback\n    token: {file: ${lbToken}}\n    endpoint: "${loopback.endpoint}"\n`);
+    const connectorOnly = file('connector-only.mjs', connectorScript(tokens[1], emulators[1]!.apiRoot));
+    const node = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(child);
+      return child;
+    };
+    const rows: { key: RssRow['key']; name: string; child: ChildProcess }[] = [
+      { key: 'node', name: 'bare node', child: node(['-e', KEEP_ALIVE]) },
+      { key: 'grammy', name: 'bare node + grammY imported', child: node(['-e', `import('grammy').then(() => { ${KEEP_ALIVE}; })`]) },
+      { key: 'connector', name: 'grammY + telegram connector, polling (no runtime)', child: node([connectorOnly]) },
+      { key: 'runtime', name: 'switchboard run, telegram connector idle', child: node(['--require', probe, BIN, 'run', '--config', tgConfig], { SB_PROBE_OUT: join(dir, 'modules.json') }) },
+      { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: node([BIN, 'run', '--config', lbConfig]) },
+    ];
+    await Promise.all([waitOnline(join(dir, 'tg-state'), rows[3]!.child), waitOnline(join(dir, 'lb-state'), rows[4]!.child)]);
+    const started = Date.now();
+    await sleep(3_000);
+    const fresh = await Promise.all(rows.map((r) => sampleRss(r.child)));
+    await sleep(Math.max(0, settleMs - (Date.now() - started)));
+    const settled = await Promise.all(rows.map((r) => sampleRss(r.child)));
+    rows[3]!.child.kill('SIGUSR2');
+    const modules = await waitForFile(join(dir, 'modules.json'));
+    const loaded = (pkg: string) => modules.some((m) => m.includes(`/node_modules/${pkg}/`));
+    const note = `grammY ${loaded('grammy') ? 'loaded' : 'NOT loaded'}, discord.js ${loaded('discord.js') ? 'LOADED' : 'not loaded'}`;
+    return rows.map((r, i) => ({ key: r.key, name: r.name, freshKb: fresh[i]!, settledKb: settled[i]!, ...(r.key === 'runtime' ? { note } : {}) }));
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await Promise.all([...emulators.map((e) => e.close()), loopback.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An ES module that starts the Telegram connector alone against `apiRoot` and idles. */
+function connectorScript(token: string, apiRoot: string): string {
+  const dist = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', path)).href);
+  return [
+    `import { TelegramConnector } from ${dist('connectors/telegram/connector.js')};`,
+    `import { Secret } from ${dist('src/config/secret.js')};`,
+    `import { StateTracker } from ${dist('src/connector.js')};`,
+    `import { silentLogger } from ${dist('src/log/logger.js')};`,
+    'const clock = { now: Date.now };',
+    'const log = silentLogger();',
+    `const c = new TelegramConnector({ token: new Secret(${JSON.stringify(token)}, 'bench'), api_root: ${JSON.stringify(apiRoot)} }, { name: 'tg', log, clock, stateDir: '.', state: new StateTracker(clock) });`,
+    "await c.start({ log, clock, ingest: async () => ({ status: 'duplicate' }), reject() {}, fail(err) { throw err; } }, new AbortController().signal);",
+    KEEP_ALIVE,
+    '',
+  ].join('\n');
+}
+
+/** The median of five VmRSS samples 200 ms apart (kB). */
+async function sampleRss(child: ChildProcess): Promise<number> {
+  if (child.exitCode !== null) throw new Error(`a measured process exited early (${child.exitCode})`);
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(vmRss(child.pid!));
+    await sleep(200);
+  }
+  return samples.sort((a, b) => a - b)[2]!;
+}
+
+function vmRss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]);
+}
+
+async function waitOnline(stateDir: string, child: ChildProcess): Promise<void> {
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`switchboard run exited (${child.exitCode}): ${stderr}`);
+    try {
+      const client = await ControlClient.connect(stateDir);
+      try {
+        const s = await client.request<RuntimeStatus>('status');
+        if (s.connectors[0]?.state === 'online') return;
+      } finally {
+        client.close();
+      }
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the runtime in ${stateDir} did not come online: ${stderr}`);
+}
+
+async function waitForFile(path: string): Promise<string[]> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as string[];
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error('the module probe did not answer');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

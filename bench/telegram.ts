@@ -1,0 +1,213 @@
+/**
+ * Telegram benchmark: messages/s and latency from the emulator to an agent subscriber through the
+ * connector (every message journaled in SQLite and deduplicated, the offset committed after the
+ * journal), beside a bare grammY bot (`bot.start()`, an empty handler, no journal) against the same
+ * emulator in the same run. Then idle RSS of a Telegram-only `switchboard run` beside a bare Node
+ * process that has only grammY loaded (see telegram-rss.ts).
+ *
+ * Both rows are driven the same way: a window of messages (default 100, `--window W`) is kept between
+ * injection and delivery, the next message is injected when one is delivered. Latency is from the
+ * injection to the handler / subscriber callback. Rounds alternate baseline and connector after an
+ * unmeasured warm-up of each; the median round of each is reported, and the ratio is the median of
+ * the per-pair ratios.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { TelegramConnector } from '../connectors/telegram/connector.js';
+import { fakeBotToken, startTelegramEmulator } from '../connectors/telegram/emulator.js';
+import { openJournal } from '../src/bus/journal.js';
+import { systemClock } from '../src/clock.js';
+import { Secret } from '../src/config/secret.js';
+import { StateTracker } from '../src/connector.js';
+import { silentLogger } from '../src/log/logger.js';
+import type { BenchContext } from './run.js';
+import { measureIdleRss, type RssRow } from './telegram-rss.js';
+
+interface Row {
+  name: string;
+  messages: number;
+  window: number;
+  messagesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Start a receiver against `apiRoot`; `onText` for every message it hands on; returns its stop. */
+type Receiver = (apiRoot: string, token: string, onText: (text: string) => void) => Promise<() => Promise<void>>;
+
+const CHATS = [1001, -1002233445566, 1003];
+
+/** The bare SDK: what a plain grammY bot does with `bot.start()` and an empty handler. */
+const bareGrammy: Receiver = async (apiRoot, token, onText) => {
+  const botInfo = { id: Number(token.split(':')[0]), is_bot: true, first_name: 'Bench', username: 'bench_bot' } as UserFromGetMe;
+  const bot = new Bot(token, { client: { apiRoot }, botInfo });
+  bot.on('message:text', (ctx) => onText(ctx.message.text));
+  let started!: () => void;
+  const running = new Promise<void>((r) => (started = r));
+  const done = bot.start({ timeout: 30, limit: 100, onStart: () => started() });
+  await running;
+  return async () => {
+    await bot.stop();
+    await done;
+  };
+};
+
+/** The connector with the real journal; the agent subscribes to the journal and acks each event. */
+const connector: Receiver = async (apiRoot, token, onText) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-tg-'));
+  const journal = openJournal({ dir, retention: { maxAgeMs: Infinity, maxEvents: Infinity } });
+  const log = silentLogger();
+  const tg = new TelegramConnector(
+    { token: new Secret(token, 'bench'), api_root: apiRoot, polling: { timeout: 30, limit: 100 } },
+    { name: 'bench', log, clock: systemClock, stateDir: dir, state: new StateTracker(systemClock) },
+  );
+  journal.subscribe('agent', (e) => {
+    onText(e.text ?? '');
+    void journal.ack('agent', e.id);
+  });
+  const abort = new AbortController();
+  await tg.start(
+    {
+      log,
+      clock: systemClock,
+      ingest: async (draft) => {
+        const r = await journal.append(draft);
+        return r.status === 'appended' ? r : { status: 'duplicate' };
+      },
+      reject: () => undefined,
+      fail: (err) => {
+        throw err;
+      },
+    },
+    abort.signal,
+  );
+  return async () => {
+    abort.abort();
+    await tg.stop();
+    await journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+};
+
+/** Drive `n` messages through a fresh emulator into `receiver`, `window` at a time. */
+async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {
+  const token = fakeBotToken();
+  const emulator = await startTelegramEmulator({ token });
+  const sentAt = new Array<bigint>(n);
+  const latencyMs = new Float64Array(n);
+  let next = 0;
+  let delivered = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const issue = (): void => {
+    if (next >= n) return;
+    const i = next++;
+    sentAt[i] = process.hrtime.bigint();
+    emulator.injectMessage(`bench ${i}`, { chat: { id: CHATS[i % CHATS.length]! } });
+  };
+  const stop = await receiver(emulator.apiRoot, token, (text) => {
+    const i = Number(text.slice(6));
+    latencyMs[delivered++] = Number(process.hrtime.bigint() - sentAt[i]!) / 1e6;
+    if (delivered === n) done();
+    else issue();
+  });
+  try {
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < window; k++) issue();
+    await finished;
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const sorted = latencyMs.sort();
+    const pct = (p: number): number => sorted[Math.min(n - 1, Math.floor(p * n))]!;
+    return { name, messages: n, window, messagesPerSec: n / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+  } finally {
+    await stop();
+    await emulator.close();
+  }
+}
+
+/** Alternating rounds of the bare bot and the connector, after a warm-up of each. */
+async function measureThroughput(n: number, window: number, rounds: number) {
+  await drive('warm-up', bareGrammy, Math.min(n, 2_000), window);
+  await drive('warm-up', connector, Math.min(n, 2_000), window);
+  const bare: Row[] = [];
+  const ours: Row[] = [];
+  for (let r = 0; r < rounds; r++) {
+    bare.push(await drive('bare grammY bot (empty handler, no journal)', bareGrammy, n, window));
+    ours.push(await drive('switchboard telegram connector (journaled, deduplicated)', connector, n, window));
+  }
+  const baseline = median(bare);
+  const measured = median(ours);
+  // Each connector round against the bare round just before it: the machine's load drifts less
+  // within a pair than across the run, so the median of the pair ratios is the steadier figure.
+  const pairs = ours.map((r, i) => r.messagesPerSec / bare[i]!.messagesPerSec).sort((a, b) => a - b);
+  const ratio = pairs[Math.floor(pairs.length / 2)]!;
+  console.table(
+    [baseline, measured].map((r) => ({
+      bench: r.name,
+      messages: r.messages,
+      window: r.window,
+      'msg/s': Math.round(r.messagesPerSec),
+      'p50 ms': r.p50Ms.toFixed(2),
+      'p99 ms': r.p99Ms.toFixed(2),
+      'vs bare SDK': (r.messagesPerSec / baseline.messagesPerSec).toFixed(3),
+    })),
+  );
+  console.log(`rounds (msg/s): bare ${bare.map((r) => Math.round(r.messagesPerSec)).join(', ')}; connector ${ours.map((r) => Math.round(r.messagesPerSec)).join(', ')}`);
+  const met = ratio >= 0.6;
+  console.log(`throughput target (>= 0.6 of the bare SDK, median of paired rounds): ${met ? 'met' : 'MISSED'} (${ratio.toFixed(3)})`);
+
+  return { baseline, connector: measured, ratio, met, rounds: { bare, connector: ours } };
+}
+
+function median(rows: Row[]): Row {
+  return [...rows].sort((a, b) => a.messagesPerSec - b.messagesPerSec)[Math.floor(rows.length / 2)]!;
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** Run the Telegram benchmark; `--n N` messages per round, `--window W`, `--rounds R`, `--no-rss`, `--rss-only`. */
+export async function run(ctx: BenchContext): Promise<void> {
+  const n = ctx.n ?? 10_000;
+  const window = Number(flag(ctx.argv, '--window') ?? 100);
+  const rounds = Number(flag(ctx.argv, '--rounds') ?? 5);
+
+  let throughput: { baseline: Row; connector: Row; ratio: number; met: boolean; rounds: { bare: Row[]; connector: Row[] } } | undefined;
+  if (!ctx.argv.includes('--rss-only')) throughput = await measureThroughput(n, window, rounds);
+
+  let rss: RssRow[] | undefined;
+  let rssMet: boolean | undefined;
+  if (!ctx.argv.includes('--no-rss')) {
+    rss = await measureIdleRss();
+    const sdk = rss.find((r) => r.key === 'grammy')!;
+    const mb = (kb: number) => (kb / 1024).toFixed(1);
+    console.table(
+      rss.map((r) => ({
+        process: r.name,
+        'RSS MB, fresh': mb(r.freshKb),
+        'RSS MB, settled': mb(r.settledKb),
+        'settled vs bare grammY': (r.settledKb / sdk.settledKb).toFixed(3),
+        ...(r.note ? { note: r.note } : {}),
+      })),
+    );
+    const runtime = rss.find((r) => r.key === 'runtime')!;
+    const alone = rss.find((r) => r.key === 'connector')!;
+    const core = rss.find((r) => r.key === 'core')!;
+    rssMet = runtime.settledKb <= 1.3 * sdk.settledKb;
+    const x = (r: RssRow) => (r.settledKb / sdk.settledKb).toFixed(3);
+    console.log(`RSS target (idle Telegram-only runtime <= 1.3 x bare grammY, settled): ${rssMet ? 'met' : 'MISSED'} (${x(runtime)})`);
+    console.log(`  the connector alone: ${x(alone)}; the core runtime with no SDK at all: ${x(core)} (${mb(core.settledKb)} MB)`);
+  }
+
+  const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  const out = { bench: 'telegram', at: new Date().toISOString(), node: process.version, cpus: cpus().length, throughput, rssMet, rss };
+  writeFileSync(join(resultsDir, 'telegram.json'), JSON.stringify(out, null, 2) + '\n');
+  console.log(`wrote ${join(resultsDir, 'telegram.json')}`);
+}
