@@ -59,8 +59,22 @@ export function describe(_config: ConnectorConfig): ConnectorPlan {
   return { transport: 'outbound-socket', verification: 'token', listeners: [] };
 }
 
-/** Trailing slashes break grammY's URL building; say so at `config check` rather than at start. */
+const LOOPBACK_HOST = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
+/**
+ * What zod cannot say about `api_root`: a trailing slash breaks grammY's URLs, and plain http to
+ * another host would carry the token (it is in every request path) across the network unencrypted.
+ */
 export function check(config: ConnectorConfig): string[] {
   const root = config.api_root;
-  return typeof root === 'string' && root.endsWith('/') ? [`api_root: remove the trailing "/" (write ${root.replace(/\/+$/, '')})`] : [];
+  if (typeof root !== 'string') return [];
+  const problems: string[] = [];
+  if (root.endsWith('/')) problems.push(`api_root: remove the trailing "/" (write ${root.replace(/\/+$/, '')})`);
+  const url = URL.canParse(root) ? new URL(root) : undefined;
+  if (url?.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)) {
+    problems.push(
+      `api_root ${root} is plain http to a host other than this one: the bot token is part of every request path and would cross the network unencrypted; use https://, or run the Bot API server on this host (http://127.0.0.1:PORT)`,
+    );
+  }
+  return problems;
 }
