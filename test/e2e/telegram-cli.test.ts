@@ -139,4 +139,14 @@ describe('CLI end to end with the Telegram connector', () => {
     runtime.child.kill('SIGINT');
     await runtime.exited;
   });
+
+  it('in the sandbox, a line typed for telegram reaches the echo agent and its answer comes back through the Bot API', async () => {
+    runtime = startCli(['sandbox']);
+    await until(() => runtime!.stdout().includes('Type a message'), 'the sandbox prompt', 20_000);
+    runtime.child.stdin!.write('telegram: hello sandbox\n');
+    await until(() => runtime!.stdout().includes('[telegram] bot → 4242: echo: hello sandbox'), 'the echo through Telegram', 10_000);
+    expect(runtime.stdout()).toMatch(/telegram-sandbox\s+telegram\s+outbound socket\s+online/);
+    runtime.child.kill('SIGINT');
+    await runtime.exited;
+  });
 });
