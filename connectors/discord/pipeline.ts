@@ -46,7 +46,7 @@ interface Item extends RawDispatch {
   stamp: Stamp;
 }
 
-type Outcome = { ok: true; appended: boolean } | { ok: false; err: unknown } | undefined;
+type Outcome = { ok: true; appended: boolean } | { ok: false; err: unknown };
 
 /** Most dispatches journaled in one batch. */
 const MAX_BATCH = 1000;
@@ -77,14 +77,22 @@ export class DispatchPipeline {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, MAX_BATCH);
       const drafts: (EventDraft | undefined | null)[] = [];
-      for (const item of batch) drafts.push(point.skips(item.stamp) ? null : await this.#prepare(item));
+      for (const item of batch) {
+        if (point.skips(item.stamp)) {
+          drafts.push(null);
+          continue;
+        }
+        // Awaited only when a channel had to be asked from REST: a microtask per message adds up.
+        const draft = this.#prepare(item);
+        drafts.push(draft instanceof Promise ? await draft : draft);
+      }
       // One synchronous loop: one journal transaction, in arrival order.
-      const outcomes = drafts.map((draft) => (draft ? this.#ingest(draft) : undefined));
+      const outcomes = await Promise.all(drafts.map((draft) => (draft ? this.#ingest(draft) : undefined)));
       let moved = false;
       for (let i = 0; i < batch.length; i++) {
         const item = batch[i]!;
         if (drafts[i] === null) continue; // skipped: the resume brings it again
-        const outcome: Outcome = await outcomes[i];
+        const outcome = outcomes[i];
         if (outcome && !outcome.ok) {
           this.#deps.refused(outcome.err, point.fail(item.stamp));
           continue;
@@ -104,14 +112,22 @@ export class DispatchPipeline {
   }
 
   /** Learn channels from the dispatch, then normalize it (undefined: nothing for the agent). */
-  async #prepare(item: Item): Promise<EventDraft | undefined> {
-    const { channels, connector, botId } = this.#deps;
+  #prepare(item: Item): EventDraft | undefined | Promise<EventDraft | undefined> {
     try {
-      channels.observe(item.t, item.d);
+      this.#deps.channels.observe(item.t, item.d);
       const where = channelOf(item.t, item.d);
       if (!where) return undefined;
-      const found = channels.resolve(where.channelId, where.guildId);
-      const channel: ChannelInfo = found instanceof Promise ? await found : found;
+      const found = this.#deps.channels.resolve(where.channelId, where.guildId);
+      return found instanceof Promise ? found.then((channel) => this.#normalize(item, channel)) : this.#normalize(item, found);
+    } catch (err) {
+      this.#deps.failed(err, item.t);
+      return undefined;
+    }
+  }
+
+  #normalize(item: Item, channel: ChannelInfo): EventDraft | undefined {
+    const { connector, botId } = this.#deps;
+    try {
       const draft = normalizeDispatch(item.t, item.d, { connector, botId, channel });
       if (!draft) return undefined;
       const refusal = this.#deps.screen(draft, item.d);
