@@ -16,6 +16,7 @@ import { fakeBotToken, startTelegramEmulator } from '../connectors/telegram/emul
 import { ControlClient } from '../src/control/client.js';
 import type { RuntimeStatus } from '../src/control/protocol.js';
 
+/** One measured process. */
 export interface RssRow {
   key: 'node' | 'grammy' | 'connector' | 'runtime' | 'core';
   name: string;

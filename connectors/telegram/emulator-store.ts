@@ -3,6 +3,7 @@
  * methods the connector uses, as plain functions of JSON parameters. No HTTP here (see emulator.ts).
  */
 
+/** A Telegram user (or the bot) as the Bot API serializes it; only the fields the emulator fills. */
 export interface EmuUser {
   id: number;
   is_bot: boolean;
@@ -11,6 +12,7 @@ export interface EmuUser {
   username?: string;
 }
 
+/** A chat as the Bot API serializes it. */
 export interface EmuChat {
   id: number;
   type: 'private' | 'group' | 'supergroup' | 'channel';
@@ -21,12 +23,14 @@ export interface EmuChat {
   is_forum?: true;
 }
 
+/** One inline-keyboard button. */
 export interface EmuButton {
   text: string;
   callback_data?: string;
   style?: string;
 }
 
+/** A message as the Bot API serializes it (the subset the emulator produces). */
 export interface EmuMessage {
   message_id: number;
   message_thread_id?: number;
@@ -42,6 +46,7 @@ export interface EmuMessage {
   reply_markup?: { inline_keyboard: EmuButton[][] };
 }
 
+/** An update: its id plus one body (`message`, `edited_message`, `callback_query`, ...). */
 export type EmuUpdate = { update_id: number } & Record<string, unknown>;
 
 /** What the bot did, as the emulator saw it (one record per successful call that changes something). */

@@ -3,6 +3,10 @@
  * in, `{ok, result | error_code, description, parameters}` out — enough of the wire protocol that the
  * real grammY client runs against it. Tests and `switchboard sandbox` drive it through control methods:
  * inject messages, edits and button presses, drop connections, fail the next calls, read what the bot sent.
+ *
+ * Semantics kept from Telegram: a wrong token is 401; `getUpdates` confirms every update below `offset`
+ * and waits up to `timeout` seconds for new ones; a second `getUpdates` while one waits ends the waiting
+ * one with 409 (the newer request wins, as on Telegram); updates stay queued until confirmed.
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,6 +15,7 @@ import type { SandboxPlatform } from '../../src/registry-types.js';
 import { BotApiError, BotApiState, type EmuMessage, type EmuUpdate, type EmuUser, type InjectOptions, type SentRecord } from './emulator-store.js';
 import { readParams } from './emulator-params.js';
 
+/** The shapes tests read from the emulator. */
 export type { EmuMessage, EmuUpdate, InjectOptions, SentRecord } from './emulator-store.js';
 
 /** One request the emulator received (also the refused ones). */
@@ -25,6 +30,7 @@ export interface CallRecord {
 /** How `failNextCalls` answers: an HTTP error, or `drop` — the connection cut mid-answer. */
 export type FailureKind = 429 | 500 | 502 | 'drop';
 
+/** A running emulator: its address, what it saw, and the control methods. */
 export interface TelegramEmulator {
   /** What to put in the connector's `api_root`. */
   readonly apiRoot: string;
@@ -63,6 +69,7 @@ export interface TelegramEmulator {
   close(): Promise<void>;
 }
 
+/** How to start an emulator. */
 export interface TelegramEmulatorOptions {
   /** The bot token it accepts; its numeric prefix is the bot's id, as with Telegram. */
   token: string;

@@ -21,6 +21,7 @@ export const CALLBACK_DATA_LIMIT = 64;
 const MAX_SEND_WAIT_MS = 30_000;
 const BUTTONS_PER_ROW = 3;
 
+/** How outbound calls retry and when they give up. */
 export interface OutboundOptions {
   /** Aborts retries (the connector stopping). */
   signal: AbortSignal;

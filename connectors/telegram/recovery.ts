@@ -17,8 +17,10 @@
  */
 import { GrammyError, HttpError } from 'grammy';
 
+/** `resume`: poll again from the committed offset; `conflict`: another poller, wait long; `fatal`: stop. */
 export type RecoveryAction = 'resume' | 'conflict' | 'fatal';
 
+/** What the recovery table says about one error. */
 export interface Verdict {
   action: RecoveryAction;
   /** Secret-free, for status and logs. */

@@ -32,6 +32,7 @@ const polling = z
   })
   .describe('How getUpdates is called.');
 
+/** The `platform: telegram` block; `.strict()`, every key described (the JSON schema and example.yaml show them). */
 export const schema = z
   .strictObject({
     ...connectorBase('telegram'),
