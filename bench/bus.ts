@@ -8,7 +8,7 @@
  *
  * Latency is from the `append` call to the subscriber's callback; throughput counts until every ack
  * has been committed. A third row runs the journal with one append at a time, to show the cost of a
- * lone event. Each row is measured after an unmeasured warm-up run of the same code.
+ * lone event. After an unmeasured warm-up, each row is the median of `--runs` (default 3) runs.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -55,7 +55,9 @@ function draftOf(i: number): EventDraft {
 
 /** Drive `n` events through `target` with `window` appends in flight; resolves when all acks committed. */
 async function drive(name: string, target: Target, n: number, window: number): Promise<Row> {
-  const sentAt = new Array<bigint>(n);
+  // Nanoseconds as doubles (exact below 2^53 ns, i.e. for 104 days of uptime): a retained array of
+  // BigInts would itself load the GC whose pauses this measures.
+  const sentAt = new Float64Array(n);
   const latencyMs = new Float64Array(n);
   let delivered = 0;
   let acked = 0;
@@ -68,7 +70,7 @@ async function drive(name: string, target: Target, n: number, window: number): P
   target.subscribe('bench', (e) => {
     // Delivery is in order, so the k-th delivery is the k-th event appended.
     const i = delivered++;
-    latencyMs[i] = Number(process.hrtime.bigint() - sentAt[i]!) / 1e6;
+    latencyMs[i] = (Number(process.hrtime.bigint()) - sentAt[i]!) / 1e6;
     if (e.dedupKey !== `bench:${i}`) fail(new Error(`out of order: got ${e.dedupKey} at ${i}`));
     target.ack('bench', e.id).then(onAck, fail);
     issue();
@@ -79,7 +81,7 @@ async function drive(name: string, target: Target, n: number, window: number): P
   const issue = (): void => {
     if (next >= n) return;
     const i = next++;
-    sentAt[i] = process.hrtime.bigint();
+    sentAt[i] = Number(process.hrtime.bigint());
     target.append(draftOf(i)).catch(fail);
   };
   const start = process.hrtime.bigint();
@@ -134,10 +136,14 @@ async function journalRow(name: string, n: number, window: number, durability: D
   }
 }
 
-/** Measure `row` after an unmeasured run of the same code, so JIT compilation is not in the figures. */
-async function warm(row: (n: number) => Promise<Row>, n: number): Promise<Row> {
-  await row(Math.min(n, WARMUP));
-  return row(n);
+/** The median of each figure over repeated runs of one configuration (all runs kept in the JSON). */
+function median(runs: Row[]): Row {
+  const mid = (pick: (r: Row) => number): number => {
+    const xs = runs.map(pick).sort((a, b) => a - b);
+    return xs[Math.floor(xs.length / 2)]!;
+  };
+  const first = runs[0]!;
+  return { ...first, eventsPerSec: mid((r) => r.eventsPerSec), p50Ms: mid((r) => r.p50Ms), p99Ms: mid((r) => r.p99Ms) };
 }
 
 function flag(argv: string[], name: string): string | undefined {
@@ -145,19 +151,39 @@ function flag(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** Run the bus benchmark; `--window W`, `--durability normal|full`. */
+function intFlag(argv: string[], name: string, fallback: number): number {
+  const raw = flag(argv, name);
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} needs a positive integer, got ${raw}`);
+  return value;
+}
+
+/** Run the bus benchmark; `--window W`, `--durability normal|full`, `--runs R`. */
 export async function run(ctx: BenchContext): Promise<void> {
   const n = ctx.n ?? 50_000;
-  const window = Number(flag(ctx.argv, '--window') ?? 50);
-  const durability: Durability = flag(ctx.argv, '--durability') === 'full' ? 'full' : 'normal';
+  const window = intFlag(ctx.argv, '--window', 50);
+  const runs = intFlag(ctx.argv, '--runs', 3);
+  const durability = flag(ctx.argv, '--durability') ?? 'normal';
+  if (durability !== 'normal' && durability !== 'full') throw new Error('--durability is normal or full');
   const serialN = Math.max(1, Math.min(n, Math.floor(n / 10)));
   // The machine may be shared: the load says how far to trust the tail latencies.
   const loadBefore = loadavg()[0]!;
 
-  const baseline = await warm((k) => drive('memory array (baseline)', memoryTarget(), k, window), n);
-  const journal = await warm((k) => journalRow(`journal, ${durability}`, k, window, durability), n);
-  const serial = await warm((k) => journalRow(`journal, ${durability}, window 1`, k, 1, durability), serialN);
-  const rows = [baseline, journal, serial];
+  const configs: { events: number; measure: (k: number) => Promise<Row> }[] = [
+    { events: n, measure: (k) => drive('memory array (baseline)', memoryTarget(), k, window) },
+    { events: n, measure: (k) => journalRow(`journal, ${durability}`, k, window, durability) },
+    { events: serialN, measure: (k) => journalRow(`journal, ${durability}, window 1`, k, 1, durability) },
+  ];
+  // An unmeasured warm-up of each, so JIT compilation is not in the figures.
+  for (const c of configs) await c.measure(Math.min(c.events, WARMUP));
+  // Runs interleaved (baseline, journal, serial, baseline, ...) so that a noisy moment on a shared
+  // machine falls on every configuration alike; each figure is the median over the runs.
+  const all: Row[][] = configs.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    for (const [i, c] of configs.entries()) all[i]!.push(await c.measure(c.events));
+  }
+  const rows = all.map(median);
+  const [baseline, journal] = rows as [Row, Row, Row];
 
   const table = rows.map((r) => ({
     bench: r.name,
@@ -169,6 +195,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     'vs baseline': (r.eventsPerSec / baseline.eventsPerSec).toFixed(3),
   }));
   console.table(table);
+  console.log(`median of ${runs} runs each, after a ${WARMUP}-event warm-up`);
   const target = journal.eventsPerSec >= 20_000 && journal.p99Ms < 5;
   console.log(`target (>= 20,000 events/s, p99 < 5 ms): ${target ? 'met' : 'MISSED'}`);
   const load = [loadBefore, loadavg()[0]!].map((l) => l.toFixed(2));
@@ -184,7 +211,9 @@ export async function run(ctx: BenchContext): Promise<void> {
     loadAverage: { before: loadBefore, after: loadavg()[0] },
     durability,
     targetMet: target,
+    runs,
     rows,
+    allRuns: all,
   };
   writeFileSync(join(resultsDir, 'bus.json'), JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${join(resultsDir, 'bus.json')}`);
