@@ -7,8 +7,8 @@ export type AppendResult =
 
 export interface SubscribeOptions {
   /**
-   * Start with the event of this id (inclusive) instead of the subscriber's cursor.
-   * Events before it are not delivered; the cursor is not rewound for other sessions.
+   * Replay from the event of this id (inclusive), acked or not, instead of starting at the
+   * subscriber's cursor. Events before it are not delivered; the stored cursor is not rewound.
    */
   from?: string;
 }

@@ -41,6 +41,8 @@ export class JournalSubscription implements Subscription {
   readonly #detach: (sub: JournalSubscription) => void;
   /** The next seq this subscription may deliver; only ever grows, so nothing is delivered twice. */
   #nextSeq: number;
+  /** Deliver acked events too (an explicit replay from an id). */
+  readonly #replayAcked: boolean;
   #caughtUp = false;
   #closed = false;
 
@@ -48,6 +50,7 @@ export class JournalSubscription implements Subscription {
     cursor: SubscriberCursor;
     source: DeliverySource;
     startSeq: number;
+    replayAcked?: boolean;
     onEvent: (event: InboundEvent) => void;
     onClose: ((reason: SubscriptionCloseReason) => void) | undefined;
     detach: (sub: JournalSubscription) => void;
@@ -59,6 +62,7 @@ export class JournalSubscription implements Subscription {
     this.#onClose = init.onClose;
     this.#detach = init.detach;
     this.#nextSeq = init.startSeq;
+    this.#replayAcked = init.replayAcked ?? false;
   }
 
   /** True once closed, for any reason. */
@@ -102,7 +106,7 @@ export class JournalSubscription implements Subscription {
     for (const row of rows) {
       if (this.#closed) return;
       this.#nextSeq = row.seq + 1;
-      if (this.#cursor.isAcked(row.seq)) continue;
+      if (!this.#replayAcked && this.#cursor.isAcked(row.seq)) continue;
       // The stored id is a placeholder (it was written before the seq existed); the seq is the truth.
       const event = JSON.parse(row.body) as InboundEvent;
       event.id = formatEventId(row.seq);

@@ -152,8 +152,9 @@ export class SqliteJournal implements AgentBus {
   }
 
   /**
-   * Deliver to `onEvent`, in order, every retained event the subscriber has not acked (starting at
-   * `options.from` if given), then every new one. A live subscription under the same name is closed
+   * Deliver to `onEvent`, in order, every retained event the subscriber has not acked, then every
+   * new one. With `options.from`, replay instead every retained event from that id on, acked or not
+   * (an explicit "show me again", e.g. `switchboard tail --from ID`); the cursor is not rewound. A live subscription under the same name is closed
    * (`takeover`). Throws `SB_E_PROTOCOL` for an empty name or a malformed `from`.
    */
   subscribe(
@@ -171,8 +172,9 @@ export class SqliteJournal implements AgentBus {
     const sub: JournalSubscription = new JournalSubscription({
       cursor,
       source: this.#source,
-      // Everything at or below the watermark is acked, so never start below it.
-      startSeq: Math.max(fromSeq, cursor.watermark + 1),
+      // Without `from`, everything at or below the watermark is acked: never start below it.
+      startSeq: options.from === undefined ? cursor.watermark + 1 : fromSeq,
+      replayAcked: options.from !== undefined,
       onEvent,
       onClose: options.onClose,
       detach: (s) => {
