@@ -93,7 +93,7 @@ describe('CLI end to end with the loopback connector', () => {
     }
   });
 
-  it('reports degraded (exit 1) while the platform is unreachable, and recovers', async () => {
+  it('reports degraded (exit 1) with the reason while the platform is unreachable', async () => {
     await startRuntime();
     await emulator.close();
     await until(async () => (await runCli(['status', '--config', config])).code === 1, 'degraded');
