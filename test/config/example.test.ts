@@ -28,7 +28,12 @@ describe('config/example.yaml', () => {
 
   it('loads, with the environment variables it references set', async () => {
     const home = await newDir();
-    const config = await loadConfig(example, { env: { HOME: home, LOOPBACK_TOKEN: 'example-token' } });
+    const text = await readFile(example, 'utf8');
+    // Every {env: NAME} the example references gets a distinct made-up value (one token per connector).
+    const names = [...text.matchAll(/\{env: ([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
+    const env: Record<string, string> = { HOME: home };
+    for (const name of names) env[name] = `example-${name.toLowerCase()}-value`;
+    const config = await loadConfig(example, { env });
     expect(Object.keys(config.connectors).length).toBeGreaterThan(0);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { registry } from '../../connectors/registry.js';
 import { loadConfig, loadConfigText } from '../../src/config/load.js';
 import { Secret } from '../../src/config/secret.js';
 import { ConfigError } from '../../src/errors.js';
@@ -111,11 +112,12 @@ describe('loadConfig: problems name file:line:col, the key path and what is allo
 
   it('an unknown platform, listing the known ones', async () => {
     const dir = await newDir();
-    const text = withConnectors(dir, '  tg: {platform: telegrm, token: {env: TOKEN_A}}\n  x: {endpoint: "h:1"}\n  y: {platform: loopbak}\n');
+    const text = withConnectors(dir, '  tg: {platform: zzqqx, token: {env: TOKEN_A}}\n  x: {endpoint: "h:1"}\n  y: {platform: loopbak}\n');
+    const known = `one of ${Object.keys(registry).join(', ')}`;
     expect(await problemsOf(loadConfigText(text, 'sb.yaml', { env }))).toEqual([
-      'sb.yaml:3:18: connectors.tg.platform: unknown platform "telegrm" (allowed: loopback)',
-      'sb.yaml:4:3: connectors.x: missing key "platform": say which platform this connector is for (allowed: loopback)',
-      'sb.yaml:5:17: connectors.y.platform: unknown platform "loopbak"; did you mean "loopback"? (allowed: loopback)',
+      `sb.yaml:3:18: connectors.tg.platform: unknown platform "zzqqx" (allowed: ${known})`,
+      `sb.yaml:4:3: connectors.x: missing key "platform": say which platform this connector is for (allowed: ${known})`,
+      `sb.yaml:5:17: connectors.y.platform: unknown platform "loopbak"; did you mean "loopback"? (allowed: ${known})`,
     ]);
   });
 

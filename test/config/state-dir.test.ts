@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, chown, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/config/load.js';
 import { ensureStateDir, stateDirProblem } from '../../src/config/state-dir.js';
@@ -44,14 +45,25 @@ describe('ensureStateDir', () => {
     expect(err.message).toContain('choose another state_dir');
   });
 
-  // root may write anywhere, so a mode-500 directory only shows the failure for other users.
-  it.skipIf(process.getuid?.() === 0)('refuses a directory it cannot write (mode 500)', async () => {
-    const dir = join(await newDir(), 'ro');
+  // root may write anywhere, so as root the check runs in a child process as the user `nobody`.
+  it('refuses a directory it cannot write (mode 500)', async () => {
+    const parent = await newDir();
+    const dir = join(parent, 'ro');
     await mkdir(dir);
     await chmod(dir, 0o500);
-    const err = await rejection(ensureStateDir(dir));
-    expect(err.message).toContain(`state directory ${dir} is not writable`);
-    expect(err.message).toContain(`chmod 700 ${dir}`);
+    let message: string;
+    if (process.getuid?.() === 0) {
+      await chmod(parent, 0o711);
+      await chown(dir, 65534, 65534);
+      const module = new URL('../../dist/src/config/state-dir.js', import.meta.url).href;
+      const script = `import(${JSON.stringify(module)}).then((m) => m.ensureStateDir(${JSON.stringify(dir)})).then(() => console.log('accepted'), (e) => console.log(e.message));`;
+      const child = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+      message = child.stdout.trim();
+    } else {
+      message = (await rejection(ensureStateDir(dir))).message;
+    }
+    expect(message).toContain(`state directory ${dir} is not writable`);
+    expect(message).toContain(`chmod 700 ${dir}`);
     await chmod(dir, 0o700);
   });
 
