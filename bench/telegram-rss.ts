@@ -22,7 +22,11 @@ export interface RssRow {
   name: string;
   /** 3 s after start (the runtime: 3 s after it is online). */
   freshKb: number;
-  /** After `settleMs` idle, once V8's memory reducer has run (it waits for ~30 s of quiet). */
+  /**
+   * The lowest of the samples taken every 5 s over `settleMs` of idling: once V8's memory reducer has
+   * run (it waits for a quiet spell, ~30 s). One sample at a fixed time gave 71-81 MB for the same
+   * runtime, depending on whether the reducer had run yet; a forced `gc()` does not return the pages.
+   */
   settledKb: number;
   note?: string;
 }
@@ -30,14 +34,15 @@ export interface RssRow {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/switchboard.js');
 const KEEP_ALIVE = 'setInterval(() => {}, 1 << 30)';
-// Written when the runtime gets SIGUSR2: every CommonJS module it has loaded (grammY and discord.js are CommonJS).
+// Preloaded into the Telegram runtime: on SIGUSR2, the list of every CommonJS module it has loaded
+// (grammY and discord.js are CommonJS).
 const PROBE = "process.on('SIGUSR2', () => require('fs').writeFileSync(process.env.SB_PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n";
 
 /**
- * Start the three processes side by side (idle processes do not compete for the CPU), let the
- * runtime come online, then sample each at +3 s and at +`settleMs`.
+ * Start the processes side by side (idle processes do not compete for the CPU), let the runtimes come
+ * online, sample each 3 s later, then every 5 s for `settleMs`, keeping each one's lowest.
  */
-export async function measureIdleRss(settleMs = 35_000): Promise<RssRow[]> {
+export async function measureIdleRss(settleMs = 60_000): Promise<RssRow[]> {
   // One emulator per poller: two pollers on one token would fight (409) instead of idling.
   const tokens = [fakeBotToken(), fakeBotToken()] as const;
   const emulators = await Promise.all(tokens.map((token) => startTelegramEmulator({ token })));
@@ -68,11 +73,14 @@ export async function measureIdleRss(settleMs = 35_000): Promise<RssRow[]> {
       { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: node([BIN, 'run', '--config', lbConfig]) },
     ];
     await Promise.all([waitOnline(join(dir, 'tg-state'), rows[3]!.child), waitOnline(join(dir, 'lb-state'), rows[4]!.child)]);
-    const started = Date.now();
     await sleep(3_000);
     const fresh = await Promise.all(rows.map((r) => sampleRss(r.child)));
-    await sleep(Math.max(0, settleMs - (Date.now() - started)));
-    const settled = await Promise.all(rows.map((r) => sampleRss(r.child)));
+    const settled = [...fresh];
+    for (let waited = 0; waited < settleMs; waited += 5_000) {
+      await sleep(5_000);
+      const now = await Promise.all(rows.map((r) => sampleRss(r.child)));
+      now.forEach((kb, i) => (settled[i] = Math.min(settled[i]!, kb)));
+    }
     rows[3]!.child.kill('SIGUSR2');
     const modules = await waitForFile(join(dir, 'modules.json'));
     const loaded = (pkg: string) => modules.some((m) => m.includes(`/node_modules/${pkg}/`));

@@ -15,7 +15,7 @@ import { createTransport, type Transport } from './http-transport.js';
 import { deliver } from './outbound.js';
 import { recover, type Verdict } from './recovery.js';
 import { sdkSignal } from './sdk-signal.js';
-import { POLLING_DEFAULTS } from './schema.js';
+import { POLLING_DEFAULTS } from './defaults.js';
 
 /** The connector block after validation, secrets resolved (defaults filled in when missing). */
 export interface TelegramConnectorConfig {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { connectorBase, httpUrl, secretRef } from '../../src/config/fields.js';
 import type { ConnectorPlan } from '../../src/connector.js';
 import type { ConnectorConfig } from '../../src/registry-types.js';
+import { POLLING_DEFAULTS } from './defaults.js';
 
 /** Update types a bot can ask `getUpdates` for (the ones this connector normalizes, plus the rest Telegram has). */
 export const UPDATE_TYPES = [
@@ -11,9 +12,6 @@ export const UPDATE_TYPES = [
   'poll', 'poll_answer', 'shipping_query', 'pre_checkout_query', 'chat_boost', 'removed_chat_boost',
   'business_connection', 'business_message', 'edited_business_message', 'deleted_business_messages', 'purchased_paid_media',
 ] as const;
-
-/** Defaults of the `polling` block, also applied by the connector to blocks built in code. */
-export const POLLING_DEFAULTS = { timeout: 30, limit: 100 } as const;
 
 const polling = z
   .strictObject({
