@@ -14,7 +14,8 @@
  *
  * Memory — RSS after settling of `node` with only discord.js imported (the baseline), of the connector
  * with its journal in one process (also with the journal's checkpoints inline, to show what its
- * checkpoint worker thread costs), and of `switchboard run` with a Discord-only config, all idle.
+ * checkpoint worker thread costs), of `switchboard run` with a Discord-only config, and — for the
+ * core runtime's own share — of `switchboard run` with only the loopback connector, all idle.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startDiscordEmulator, type DiscordEmulator } from '../connectors/discord/emulator.js';
+import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
 import type { CollectCommand, WorkerMessage } from './discord-worker.js';
 import type { BenchContext } from './run.js';
 
@@ -142,6 +144,8 @@ interface Memory {
   /** The same with the journal's checkpoints inline: what its checkpoint worker thread costs. */
   connectorInlineMb: number;
   runtimeMb: number;
+  /** `switchboard run` with only the loopback connector (no SDK): the core runtime's own cost. */
+  coreRuntimeMb: number;
 }
 
 /** RSS of four idle processes side by side, each measured the same way. */
@@ -156,6 +160,11 @@ async function memory(emulator: DiscordEmulator): Promise<Memory> {
   const config = join(dir, 'switchboard.yaml');
   writeFileSync(config, `state_dir: ${join(dir, 'state')}\nlog: {level: warn}\nconnectors:\n  dc:\n    platform: discord\n    token: {file: ${join(dir, 'token')}}\n    api_base: "${emulator.apiBase}"\n`);
   const runtime = spawn(process.execPath, [BIN, 'run', '--config', config], { cwd: ROOT, stdio: 'ignore' });
+  const loopback = await startLoopbackEmulator({ token: 'bench-loopback-token' });
+  writeFileSync(join(dir, 'lb-token'), 'bench-loopback-token', { mode: 0o600 });
+  const coreConfig = join(dir, 'core.yaml');
+  writeFileSync(coreConfig, `state_dir: ${join(dir, 'core-state')}\nlog: {level: warn}\nconnectors:\n  lb:\n    platform: loopback\n    token: {file: ${join(dir, 'lb-token')}}\n    endpoint: "${loopback.endpoint}"\n`);
+  const core = spawn(process.execPath, [BIN, 'run', '--config', coreConfig], { cwd: ROOT, stdio: 'ignore' });
   try {
     await Promise.all([messages(worker)('ready'), messages(inline)('ready')]);
     const deadline = Date.now() + 30_000;
@@ -163,10 +172,17 @@ async function memory(emulator: DiscordEmulator): Promise<Memory> {
       if (Date.now() > deadline) throw new Error('the connector processes did not connect to the emulator');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const [nodeMb, bareMb, connectorProcessMb, connectorInlineMb, runtimeMb] = await Promise.all([plain, bare, worker, inline, runtime].map((c) => rssMb(c.pid!)));
-    return { nodeMb: nodeMb!, bareMb: bareMb!, connectorProcessMb: connectorProcessMb!, connectorInlineMb: connectorInlineMb!, runtimeMb: runtimeMb! };
+    while (loopback.connections === 0) {
+      if (Date.now() > deadline) throw new Error('the loopback runtime did not connect');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [nodeMb, bareMb, connectorProcessMb, connectorInlineMb, runtimeMb, coreRuntimeMb] = await Promise.all(
+      [plain, bare, worker, inline, runtime, core].map((c) => rssMb(c.pid!)),
+    );
+    return { nodeMb: nodeMb!, bareMb: bareMb!, connectorProcessMb: connectorProcessMb!, connectorInlineMb: connectorInlineMb!, runtimeMb: runtimeMb!, coreRuntimeMb: coreRuntimeMb! };
   } finally {
-    for (const c of [plain, bare, worker, inline, runtime]) c.kill('SIGKILL');
+    for (const c of [plain, bare, worker, inline, runtime, core]) c.kill('SIGKILL');
+    await loopback.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -186,7 +202,8 @@ export async function run(ctx: BenchContext): Promise<void> {
   const n = ctx.n ?? 20_000;
   const rate = Number(flag(ctx.argv, '--rate') ?? 1_000);
   const rounds = Number(flag(ctx.argv, '--rounds') ?? 3);
-  const emulator = await startDiscordEmulator({ maxBuffer: Math.max(50_000, n + 10_000) });
+  // No resume window: a finished receiver's session must not keep collecting the next one's messages.
+  const emulator = await startDiscordEmulator({ maxBuffer: Math.max(50_000, n + 10_000), resumeWindowMs: 0 });
   try {
     // Rounds alternate the two receivers; each row is the median round (the machine may be shared).
     const bareRounds: Row[] = [];
@@ -210,6 +227,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       { process: 'discord connector + journal, one process, idle', 'RSS MB': mem.connectorProcessMb.toFixed(1), 'vs baseline': (mem.connectorProcessMb / mem.bareMb).toFixed(3) },
       { process: '  the same, journal checkpoints inline (no worker thread)', 'RSS MB': mem.connectorInlineMb.toFixed(1), 'vs baseline': (mem.connectorInlineMb / mem.bareMb).toFixed(3) },
       { process: 'switchboard run (Discord only), online, idle', 'RSS MB': mem.runtimeMb.toFixed(1), 'vs baseline': rssRatio.toFixed(3) },
+      { process: 'switchboard run (loopback only: no SDK), idle', 'RSS MB': mem.coreRuntimeMb.toFixed(1), 'vs baseline': (mem.coreRuntimeMb / mem.bareMb).toFixed(3) },
     ]);
     const rateMet = rateRatio >= 0.6;
     const rssMet = rssRatio <= 1.3;
