@@ -96,9 +96,11 @@ export class ConnectorRunner {
       }
       firstSettled();
       if (signal.aborted) return;
+      const fatal = isFatal(failure);
+      // `failed` before `stop()`, so the connector's stop does not pass through `offline` on the way.
+      if (fatal) this.#state.set('failed', describeError(failure));
       await this.connector.stop().catch((err) => this.#log.warn({ err }, 'stop after failure failed'));
-      if (isFatal(failure)) {
-        this.#state.set('failed', describeError(failure));
+      if (fatal) {
         this.#log.error({ err: failure }, 'connector failed; not restarting (fix the cause, then restart switchboard)');
         return;
       }

@@ -14,13 +14,16 @@ class ScriptedConnector implements Connector {
   readonly platform = 'scripted';
   starts = 0;
   ctx: ConnectorContext | undefined;
+  readonly transitions: string[] = [];
   constructor(
     readonly name: string,
     readonly transport: 'outbound-socket' | 'webhook',
     private readonly deps: ConnectorDeps,
     private readonly script: ('ok' | 'retry' | 'fatal' | 'retry-after')[],
     private readonly listenerList: ListenerInfo[] = [],
-  ) {}
+  ) {
+    deps.state.on('change', (c) => this.transitions.push(c.state));
+  }
   listeners(): ListenerInfo[] {
     return this.listenerList;
   }
@@ -132,6 +135,7 @@ describe('Supervisor', () => {
     expect(row.state).toBe('failed');
     expect(row.reason).toContain('bad token');
     expect(made[0]!.starts).toBe(1);
+    expect(made[0]!.transitions).toEqual(['connecting', 'failed']);
   });
 
   it('restarts a connector that reports a failure after it was online', async () => {
