@@ -19,6 +19,12 @@ import { systemClock, type Clock } from '../clock.js';
 import { SbError, describeError } from '../errors.js';
 
 export type { Durability } from './journal-store.js';
+
+/**
+ * Events written before the background checkpointer starts. Until then the main connection's
+ * autocheckpoint safety net bounds the WAL; a few hundred events cost it nothing worth a thread.
+ */
+const CHECKPOINTER_AFTER_EVENTS = 500;
 export { DEFAULT_RETENTION, type Retention } from './journal-retention.js';
 export type { SubscriptionCloseReason } from './journal-subscription.js';
 
@@ -56,7 +62,10 @@ export class SqliteJournal implements AgentBus {
   readonly #clock: Clock;
   readonly #retention: Retention;
   readonly #onWarning: NonNullable<JournalOptions['onWarning']>;
-  readonly #checkpointer: Checkpointer | undefined;
+  /** Started on the first busy stretch, not at open: an idle runtime does not pay for the thread (~10 MB). */
+  #checkpointer: Checkpointer | undefined;
+  readonly #startCheckpointer: (() => Checkpointer) | undefined;
+  #sinceCheckpointerCheck = 0;
   readonly #commit: (ops: Pending[], fresh: CommittedEvent[]) => void;
   readonly #cursors = new Map<string, SubscriberCursor>();
   readonly #live = new Map<string, JournalSubscription>();
@@ -77,10 +86,11 @@ export class SqliteJournal implements AgentBus {
     this.#clock = options.clock ?? systemClock;
     this.#retention = options.retention ?? DEFAULT_RETENTION;
     this.#onWarning = options.onWarning ?? defaultWarning;
-    this.#checkpointer = background
-      ? startCheckpointer(this.#store.path, durability, (error) =>
-          this.#onWarning('journal checkpoints keep failing; the WAL grows until the fallback checkpoint', { error }),
-        )
+    this.#startCheckpointer = background
+      ? () =>
+          startCheckpointer(this.#store.path, durability, (error) =>
+            this.#onWarning('journal checkpoints keep failing; the WAL grows until the fallback checkpoint', { error }),
+          )
       : undefined;
     this.#commit = this.#store.db.transaction((ops: Pending[], fresh: CommittedEvent[]) =>
       writeBatch(this.#store, ops, this.#head, this.#clock.now(), fresh),
@@ -264,6 +274,10 @@ export class SqliteJournal implements AgentBus {
     }
     for (const { seq } of fresh) this.#head = seq;
     this.#stored += fresh.length;
+    this.#sinceCheckpointerCheck += fresh.length;
+    if (!this.#checkpointer && this.#startCheckpointer && this.#sinceCheckpointerCheck >= CHECKPOINTER_AFTER_EVENTS) {
+      this.#checkpointer = this.#startCheckpointer();
+    }
     for (const op of ops) {
       if (failed.has(op)) op.reject(writeError(failed.get(op)));
       else if (op.kind === 'ack') op.resolve();
