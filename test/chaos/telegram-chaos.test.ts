@@ -7,8 +7,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBotToken, startTelegramEmulator, type TelegramEmulator } from '../../connectors/telegram/emulator.js';
-import type { InboundEvent } from '../../src/bus/types.js';
-import { ControlClient } from '../../src/control/client.js';
+import { AckingAgent, prng } from '../helpers/agent.js';
 import { startCli, type LiveCli } from '../helpers/cli.js';
 import { writeTelegramConfig } from '../helpers/telegram-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
@@ -16,18 +15,6 @@ import { makeTempDir, until } from '../helpers/tmp.js';
 const N = 1_000;
 const CHATS = [5120934881, -4012345678, -1002233445566];
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
-
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated with CHAOS_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('telegram chaos', () => {
   let tmp: ReturnType<typeof makeTempDir>;
@@ -52,35 +39,15 @@ describe('telegram chaos', () => {
   it(`${N} messages, random drops and one SIGKILL: each exactly once, in order per chat (seed ${SEED})`, async () => {
     const random = prng(SEED);
     const config = writeTelegramConfig(tmp.dir, emulator.apiRoot, token);
-    const stateDir = join(tmp.dir, 'state');
-    const deliveries: InboundEvent[] = [];
-    const confirmedAcks = new Set<string>();
-    const redeliveredAfterAck: string[] = [];
+    const agent = new AckingAgent(join(tmp.dir, 'state'));
     const logs: string[] = [];
-    let client: ControlClient | undefined;
 
     async function boot(): Promise<void> {
       if (runtime) logs.push(runtime.stderr());
       runtime = startCli(['run', '--config', config]);
-      await until(async () => {
-        try {
-          client = await ControlClient.connect(stateDir);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'the control socket', 15_000);
-      await client!.subscribe('agent', (event) => {
-        if (confirmedAcks.has(event.id)) redeliveredAfterAck.push(event.id);
-        deliveries.push(event);
-        const c = client!;
-        c.ack(event.id).then(
-          () => confirmedAcks.add(event.id),
-          () => undefined, // the runtime died before the ack landed: the event may come again
-        );
-      });
+      await agent.connect();
       // Inject only once the connector polls, so the chaos hits a live connector, not a booting one.
-      await until(async () => (await client!.request<{ connectors: { state: string }[] }>('status')).connectors[0]?.state === 'online', 'the connector online', 15_000);
+      await until(async () => (await agent.client!.request<{ connectors: { state: string }[] }>('status')).connectors[0]?.state === 'online', 'the connector online', 15_000);
     }
 
     let drops = 0;
@@ -101,11 +68,10 @@ describe('telegram chaos', () => {
     for (let i = 0; i < N; i++) {
       emulator.injectMessage(`msg ${i}`, { chat: { id: CHATS[i % 3]!, type: i % 3 === 0 ? 'private' : 'supergroup' } });
       if (i === killAt) {
-        await until(() => deliveries.length > i - 100, 'some deliveries before the kill', 20_000);
+        await until(() => agent.deliveries.length > i - 100, 'some deliveries before the kill', 20_000);
         booting = true;
         runtime!.child.kill('SIGKILL');
         await runtime!.exited;
-        client?.close();
         await boot();
         booting = false;
       }
@@ -118,22 +84,16 @@ describe('telegram chaos', () => {
     }
     dropping = false;
     await dropper;
-    await until(() => new Set(deliveries.map((e) => e.text)).size === N, `all ${N} events at the agent`, 45_000);
+    await until(() => agent.distinctTexts() === N, `all ${N} events at the agent`, 45_000);
     await until(() => emulator.pending() === 0, 'Telegram to see every update confirmed', 15_000);
     logs.push(runtime!.stderr());
 
     // Drops that found a connection open, and answers cut mid-body.
     expect(drops).toBeGreaterThanOrEqual(2);
     expect(drops + cuts).toBeGreaterThanOrEqual(8);
-    // Journal: one id per Telegram message (the dedup key absorbed every redelivery).
-    const idsPerText = new Map<string, Set<string>>();
-    for (const e of deliveries) idsPerText.set(e.text!, (idsPerText.get(e.text!) ?? new Set()).add(e.id));
-    expect([...idsPerText.values()].filter((ids) => ids.size !== 1)).toEqual([]);
-    expect(redeliveredAfterAck).toEqual([]);
-    // Dropping redeliveries of acks not yet confirmed (what an agent client does): each once, in order per chat.
-    const seen = new Set<string>();
-    const unique = deliveries.filter((e) => !seen.has(e.id) && seen.add(e.id));
-    expect(unique).toHaveLength(N);
+    // One id per Telegram message (the dedup key absorbed every redelivery), no confirmed ack
+    // redelivered; dropping redeliveries of acks not yet confirmed: each once, in order per chat.
+    const unique = agent.expectExactlyOnce(N);
     for (const [k, chat] of CHATS.entries()) {
       const nums = unique.filter((e) => e.conversation.id === String(chat)).map((e) => Number(e.text!.split(' ')[1]));
       expect(nums).toEqual(Array.from({ length: N }, (_, i) => i).filter((i) => i % 3 === k));
@@ -143,6 +103,6 @@ describe('telegram chaos', () => {
     expect(log).toContain('polling interrupted');
     expect(log).not.toContain(token.split(':')[1]);
     expect(emulator.calls.some((c) => c.method === 'setWebhook')).toBe(false);
-    client?.close();
+    agent.close();
   }, 90_000);
 });

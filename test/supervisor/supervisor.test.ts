@@ -56,7 +56,7 @@ const memoryBus = (): AgentBus & { drafts: EventDraft[] } => {
       drafts.push(d);
       return { status: 'appended', event: { ...d, id: `ev${drafts.length}`, receivedAt: new Date().toISOString(), correlationId: 'c' } };
     },
-    subscribe: () => ({ subscriber: 'x', close: () => undefined }),
+    subscribe: () => ({ subscriber: 'x', close: async () => undefined }),
     ack: async () => undefined,
     stats: () => ({ appended: drafts.length, duplicates: 0, perConnector: {}, stored: drafts.length }),
     prune: () => 0,
