@@ -16,4 +16,5 @@ export const registry: Record<string, RegistryEntry> = {
   loopback: { schema: () => import('./loopback/schema.js'), load: () => import('./loopback/index.js'), emulator: () => import('./loopback/emulator.js') },
   telegram: { schema: () => import('./telegram/schema.js'), load: () => import('./telegram/index.js'), emulator: () => import('./telegram/emulator.js') },
   discord: { schema: () => import('./discord/schema.js'), load: () => import('./discord/index.js'), emulator: () => import('./discord/emulator.js') },
+  slack: { schema: () => import('./slack/schema.js'), load: () => import('./slack/index.js'), emulator: () => import('./slack/emulator.js') },
 };
