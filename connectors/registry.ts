@@ -17,4 +17,5 @@ export const registry: Record<string, RegistryEntry> = {
   telegram: { schema: () => import('./telegram/schema.js'), load: () => import('./telegram/index.js'), emulator: () => import('./telegram/emulator.js') },
   discord: { schema: () => import('./discord/schema.js'), load: () => import('./discord/index.js'), emulator: () => import('./discord/emulator.js') },
   slack: { schema: () => import('./slack/schema.js'), load: () => import('./slack/index.js'), emulator: () => import('./slack/emulator.js') },
+  feishu: { schema: () => import('./feishu/schema.js'), load: () => import('./feishu/index.js'), emulator: () => import('./feishu/emulator.js') },
 };
