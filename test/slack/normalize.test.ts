@@ -4,7 +4,7 @@ import { inboundEventSchema } from '../../src/bus/event-schema.js';
 import type { EventDraft } from '../../src/bus/types.js';
 
 const BOT = { userId: 'U0BOT', botId: 'B0BOT' };
-const cb = (event: Record<string, unknown>, event_id = 'Ev0001'): EventCallback => ({ type: 'event_callback', event_id, event: event as EventCallback['event'] });
+const cb = (event: Record<string, unknown>, event_id = 'Ev0001'): EventCallback => ({ type: 'event_callback', event_id, event: event as unknown as EventCallback['event'] });
 
 /** A draft must become a valid bus event once the journal fills in id / receivedAt / correlationId. */
 function valid(d: EventDraft | undefined): EventDraft {
