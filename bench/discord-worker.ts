@@ -70,8 +70,7 @@ async function connector(): Promise<void> {
   const { silentLogger } = await import('../src/log/logger.js');
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-discord-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  // `inline` (memory bench only): the journal's WAL checkpoints on this thread instead of a worker thread.
-  const bus = openJournal({ dir, ...(process.env.SB_BENCH_CHECKPOINT === 'inline' ? { checkpoint: 'inline' as const } : {}) });
+  const bus = openJournal({ dir });
   bus.subscribe('bench', (e) => {
     arrived(e.text ?? '');
     void bus.ack('bench', e.id);

@@ -14,8 +14,7 @@
  * connector round against the bare round just before it).
  *
  * Memory — RSS (fresh, and settled: the lowest over a minute) of `node` with only discord.js imported
- * (the baseline), of the connector with its journal in one process (also with the journal's
- * checkpoints inline, to show what its checkpoint worker thread costs), of `switchboard run` with a
+ * (the baseline), of the connector with its journal in one process, of `switchboard run` with a
  * Discord-only config, and — the core runtime's own share — of `switchboard run` with only the
  * loopback connector; all idle.
  */
@@ -157,20 +156,17 @@ interface Memory {
   /** The baseline: node with discord.js imported. */
   bare: Rss;
   connectorProcess: Rss;
-  /** The same with the journal's checkpoints inline: what its checkpoint worker thread costs. */
-  connectorInline: Rss;
   runtime: Rss;
   /** `switchboard run` with only the loopback connector (no SDK): the core runtime's own cost. */
   coreRuntime: Rss;
 }
 
-/** RSS of six idle processes side by side, each measured the same way. */
+/** RSS of five idle processes side by side, each measured the same way. */
 async function memory(emulator: DiscordEmulator): Promise<Memory> {
   const idle = 'setInterval(() => {}, 1 << 30);';
   const plain = spawn(process.execPath, ['-e', idle], { stdio: 'ignore' });
   const bare = spawn(process.execPath, ['--input-type=module', '-e', `await import('discord.js'); ${idle}`], { cwd: ROOT, stdio: 'ignore' });
   const worker = fork(WORKER, ['connector', emulator.apiBase, emulator.token], { stdio: 'ignore', execArgv: [] });
-  const inline = fork(WORKER, ['connector', emulator.apiBase, emulator.token], { stdio: 'ignore', execArgv: [], env: { ...process.env, SB_BENCH_CHECKPOINT: 'inline' } });
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-rss-'));
   writeFileSync(join(dir, 'token'), emulator.token, { mode: 0o600 });
   const config = join(dir, 'switchboard.yaml');
@@ -182,9 +178,9 @@ async function memory(emulator: DiscordEmulator): Promise<Memory> {
   writeFileSync(coreConfig, `state_dir: ${join(dir, 'core-state')}\nlog: {level: warn}\nconnectors:\n  lb:\n    platform: loopback\n    token: {file: ${join(dir, 'lb-token')}}\n    endpoint: "${loopback.endpoint}"\n`);
   const core = spawn(process.execPath, [BIN, 'run', '--config', coreConfig], { cwd: ROOT, stdio: 'ignore' });
   try {
-    await Promise.all([messages(worker)('ready'), messages(inline)('ready')]);
+    await messages(worker)('ready');
     const deadline = Date.now() + 30_000;
-    while (emulator.openSockets() < 3) {
+    while (emulator.openSockets() < 2) {
       if (Date.now() > deadline) throw new Error('the connector processes did not connect to the emulator');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -192,12 +188,10 @@ async function memory(emulator: DiscordEmulator): Promise<Memory> {
       if (Date.now() > deadline) throw new Error('the loopback runtime did not connect');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const [node, bareRss, connectorProcess, connectorInline, runtimeRss, coreRuntime] = await Promise.all(
-      [plain, bare, worker, inline, runtime, core].map((c) => rss(c.pid!)),
-    );
-    return { node: node!, bare: bareRss!, connectorProcess: connectorProcess!, connectorInline: connectorInline!, runtime: runtimeRss!, coreRuntime: coreRuntime! };
+    const [node, bareRss, connectorProcess, runtimeRss, coreRuntime] = await Promise.all([plain, bare, worker, runtime, core].map((c) => rss(c.pid!)));
+    return { node: node!, bare: bareRss!, connectorProcess: connectorProcess!, runtime: runtimeRss!, coreRuntime: coreRuntime! };
   } finally {
-    for (const c of [plain, bare, worker, inline, runtime, core]) c.kill('SIGKILL');
+    for (const c of [plain, bare, worker, runtime, core]) c.kill('SIGKILL');
     await loopback.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -245,7 +239,6 @@ export async function run(ctx: BenchContext): Promise<void> {
       row('node, nothing loaded', mem.node),
       row('node + discord.js imported (baseline)', mem.bare),
       row('discord connector + journal, one process', mem.connectorProcess),
-      row('  the same, journal checkpoints inline', mem.connectorInline),
       row('switchboard run, Discord only, online', mem.runtime),
       row('switchboard run, loopback only (no SDK)', mem.coreRuntime),
     ]);
