@@ -91,7 +91,10 @@ function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger)
       }
       void handle(request).catch((err: unknown) => {
         const code = err instanceof SbError ? err.code : 'SB_E_INTERNAL';
-        if (!(err instanceof SbError)) log.error({ err, op: request.op }, 'control request failed');
+        // One child logger per request; SbErrors are the caller's mistake and are answered, not logged loudly.
+        const rlog = log.child({ control: request.op, request: request.id });
+        if (err instanceof SbError) rlog.debug({ code }, 'control request refused');
+        else rlog.error({ err }, 'control request failed');
         writeLine(socket, { id: request.id, ok: false, error: { code, message: describeError(err) } });
       });
     },

@@ -74,7 +74,15 @@ export class Supervisor {
       const known = [...this.#runners.keys()].join(', ') || 'none';
       throw new SbError('SB_E_UNKNOWN_CONNECTOR', `no running connector named "${cmd.connector}" (running: ${known})`);
     }
-    return runner.connector.send(cmd);
+    const log = this.#options.log.child({ connector: cmd.connector, command: cmd.type, ...(cmd.correlationId ? { correlationId: cmd.correlationId } : {}) });
+    try {
+      const result = await runner.connector.send(cmd);
+      log.debug({ messageIds: result.messageIds }, 'outbound command delivered');
+      return result;
+    } catch (err) {
+      log.warn({ err }, 'outbound command failed');
+      throw err;
+    }
   }
 
   report(): ConnectorReport[] {
