@@ -95,6 +95,8 @@ export interface FeishuEmulator {
   unacked(): number;
   acks(): number;
   nacks(): number;
+  /** Event deliveries pushed so far, redeliveries included. */
+  deliveries(): number;
   /** Open long connections. */
   connections(): number;
   /** Successful tenant-token fetches; endpoint fetches. */
@@ -323,6 +325,7 @@ export async function startFeishuEmulator(options: FeishuEmulatorOptions): Promi
     unacked: () => wire.unacked(),
     acks: () => wire.acks,
     nacks: () => wire.nacks,
+    deliveries: () => [...wire.events.values()].reduce((n, e) => n + e.deliveries, 0),
     connections: () => wire.connections.size,
     tokenFetches: () => tokenFetches,
     endpointFetches: () => endpointFetches,
