@@ -19,8 +19,13 @@ export interface ConnectorSchemaModule {
   schema: z.ZodObject;
   /** Static facts from config alone: transport, verification, listeners it would open. */
   describe(config: ConnectorConfig): ConnectorPlan;
-  /** Extra checks zod cannot express (e.g. a bind address that must not be public). */
+  /** Extra checks zod cannot express (e.g. a bind address that must not be public). Secrets unresolved. */
   check?(config: ConnectorConfig): string[];
+  /**
+   * Checks of the resolved secrets' shape (e.g. a Slack app token must start `xapp-`), run by
+   * `config check` after resolution. Messages must describe, never quote, the value.
+   */
+  checkSecrets?(config: ConnectorConfig): string[];
 }
 
 /** `connectors/<platform>/index.ts`: the factory; importing it may load a heavy SDK. */

@@ -71,3 +71,9 @@ export function tokenShapeProblems(appToken: string, botToken: string): string[]
   }
   return problems;
 }
+
+/** `config check` on the resolved tokens: their shapes (see {@link tokenShapeProblems}). */
+export function checkSecrets(config: ConnectorConfig): string[] {
+  const reveal = (s: unknown) => (s as { reveal(): string }).reveal();
+  return tokenShapeProblems(reveal(config.app_token), reveal(config.bot_token));
+}

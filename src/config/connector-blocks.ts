@@ -70,3 +70,29 @@ export function connectorCheckFindings(
   }
   return findings;
 }
+
+/**
+ * Each valid block's own `checkSecrets()`, on the config with secrets resolved (`Secret` objects):
+ * credential shapes that only the resolved value shows. Skips blocks that already have a finding.
+ */
+export function connectorSecretFindings(
+  resolved: unknown,
+  modules: ReadonlyMap<string, ConnectorSchemaModule>,
+  existing: readonly Finding[],
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, block] of connectorBlocks(resolved)) {
+    const path = ['connectors', name];
+    if (!isRecord(block) || existing.some((f) => isUnder(f.path, path) || isUnder(path, f.path))) continue;
+    const mod = modules.get(String(block.platform));
+    if (!mod?.checkSecrets) continue;
+    let messages: string[];
+    try {
+      messages = mod.checkSecrets(block as ConnectorConfig);
+    } catch (err) {
+      messages = [`the ${String(block.platform)} connector's secret check failed: ${err instanceof Error ? err.message : String(err)}`];
+    }
+    for (const text of messages) findings.push({ path, at: 'key', text });
+  }
+  return findings;
+}

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ConnectorConfig } from '../registry-types.js';
-import { connectorBlocks, connectorCheckFindings, platformFindings } from './connector-blocks.js';
+import { connectorBlocks, connectorCheckFindings, connectorSecretFindings, platformFindings } from './connector-blocks.js';
 import { fullConfigSchema, loadConnectorSchemas, type SchemaRegistry } from './connector-schemas.js';
 import { parseDuration } from './fields.js';
 import { issueFindings, markGeneric } from './issues.js';
@@ -85,6 +85,7 @@ export async function loadConfigText(text: string, file: string, opts: LoadOptio
   const secrets = await resolveSecrets(parsed.success ? parsed.data : data, { env, baseDir, home }, skipRef);
   findings.push(...secrets.findings);
   findings.push(...duplicateSecrets(secrets.found, (path) => isEnabled(data, path)));
+  if (parsed.success) findings.push(...connectorSecretFindings(secrets.data, modules, findings));
 
   const stateDir = expandPath(stateDirText(parsed.success ? parsed.data.state_dir : data), baseDir, home);
   const dirProblem = await stateDirProblem(stateDir);
