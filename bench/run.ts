@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   bus: () => import('./bus.js'),
   telegram: () => import('./telegram.js'),
   discord: () => import('./discord.js'),
+  feishu: () => import('./feishu.js'),
 };
 
 function usage(): string {

@@ -1,0 +1,245 @@
+/**
+ * Feishu benchmark: messages/s and latency from the emulator to an agent subscriber through the
+ * connector (every event journaled in SQLite, deduplicated, its frame acked only after the journal),
+ * beside a bare `WSClient` with an empty handler (no journal) against the same emulator in the same
+ * run. Then idle RSS of a Feishu-only `switchboard run` beside a bare Node process that has only the
+ * Lark SDK loaded.
+ *
+ * Both rows are driven the same way: a window of messages (default 100, `--window W`) is kept between
+ * injection and delivery; the next message is injected when one is delivered. Latency is from the
+ * injection to the handler / subscriber callback. Rounds alternate baseline and connector after a
+ * warm-up of each; the median round is reported, the ratio is the median of per-pair ratios.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as lark from '@larksuiteoapi/node-sdk';
+import { FeishuConnector } from '../connectors/feishu/connector.js';
+import { fakeAppCredentials, startFeishuEmulator } from '../connectors/feishu/emulator.js';
+import { openJournal } from '../src/bus/journal.js';
+import { systemClock } from '../src/clock.js';
+import { Secret } from '../src/config/secret.js';
+import { StateTracker } from '../src/connector.js';
+import { silentLogger } from '../src/log/logger.js';
+import type { BenchContext } from './run.js';
+
+interface Row {
+  name: string;
+  messages: number;
+  window: number;
+  messagesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+type Receiver = (domain: string, creds: { appId: string; appSecret: string }, onText: (text: string) => void) => Promise<() => Promise<void>>;
+
+const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, trace: () => undefined };
+
+/** The bare SDK: a WSClient with a handler that only reads the text. */
+const bareSdk: Receiver = async (domain, creds, onText) => {
+  let ready!: () => void;
+  const opened = new Promise<void>((r) => (ready = r));
+  const ws = new lark.WSClient({ appId: creds.appId, appSecret: creds.appSecret, domain, logger: quiet, loggerLevel: lark.LoggerLevel.error, onReady: () => ready() });
+  const dispatcher = new lark.EventDispatcher({ logger: quiet, loggerLevel: lark.LoggerLevel.error }).register({
+    'im.message.receive_v1': async (data: { message: { content: string } }) => {
+      onText((JSON.parse(data.message.content) as { text: string }).text);
+    },
+  });
+  void ws.start({ eventDispatcher: dispatcher });
+  await opened;
+  return async () => ws.close({ force: true });
+};
+
+/** The connector with the real journal; the agent subscribes to the journal and acks each event. */
+const connector: Receiver = async (domain, creds, onText) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-fs-'));
+  const journal = openJournal({ dir, retention: { maxAgeMs: Infinity, maxEvents: Infinity } });
+  const log = silentLogger();
+  const fs = new FeishuConnector(
+    { app_id: creds.appId, app_secret: new Secret(creds.appSecret, 'bench'), domain },
+    { name: 'bench', log, clock: systemClock, stateDir: dir, state: new StateTracker(systemClock) },
+  );
+  journal.subscribe('agent', (e) => {
+    onText(e.text ?? '');
+    void journal.ack('agent', e.id);
+  });
+  const abort = new AbortController();
+  await fs.start(
+    {
+      log,
+      clock: systemClock,
+      ingest: async (draft) => {
+        const r = await journal.append(draft);
+        return r.status === 'appended' ? r : { status: 'duplicate' };
+      },
+      reject: () => undefined,
+      fail: (err) => {
+        throw err;
+      },
+    },
+    abort.signal,
+  );
+  return async () => {
+    abort.abort();
+    await fs.stop();
+    await journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+};
+
+async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {
+  const creds = fakeAppCredentials();
+  const emulator = await startFeishuEmulator({ ...creds, window: window * 2 });
+  const sentAt = new Array<bigint>(n);
+  const latencyMs = new Float64Array(n);
+  let next = 0;
+  let delivered = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const issue = (): void => {
+    if (next >= n) return;
+    const i = next++;
+    sentAt[i] = process.hrtime.bigint();
+    emulator.injectMessage(`bench ${i}`);
+  };
+  const stop = await receiver(emulator.domain, creds, (text) => {
+    const i = Number(text.slice(6));
+    latencyMs[delivered++] = Number(process.hrtime.bigint() - sentAt[i]!) / 1e6;
+    if (delivered === n) done();
+    else issue();
+  });
+  // The emulator pushes nothing until the client has pinged and its listener is attached.
+  await new Promise((r) => setTimeout(r, 100));
+  try {
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < window; k++) issue();
+    await finished;
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const sorted = latencyMs.sort();
+    const pct = (p: number): number => sorted[Math.min(n - 1, Math.floor(p * n))]!;
+    return { name, messages: n, window, messagesPerSec: n / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+  } finally {
+    await stop();
+    await emulator.close();
+  }
+}
+
+function median(rows: Row[]): Row {
+  return [...rows].sort((a, b) => a.messagesPerSec - b.messagesPerSec)[Math.floor(rows.length / 2)]!;
+}
+
+async function measureThroughput(n: number, window: number, rounds: number) {
+  await drive('warm-up', bareSdk, Math.min(n, 2_000), window);
+  await drive('warm-up', connector, Math.min(n, 2_000), window);
+  const bare: Row[] = [];
+  const ours: Row[] = [];
+  for (let r = 0; r < rounds; r++) {
+    bare.push(await drive('bare Lark WSClient (empty handler, no journal)', bareSdk, n, window));
+    ours.push(await drive('switchboard feishu connector (journaled before ack, deduplicated)', connector, n, window));
+  }
+  const baseline = median(bare);
+  const measured = median(ours);
+  const pairs = ours.map((r, i) => r.messagesPerSec / bare[i]!.messagesPerSec).sort((a, b) => a - b);
+  const ratio = pairs[Math.floor(pairs.length / 2)]!;
+  console.table(
+    [baseline, measured].map((r) => ({
+      bench: r.name,
+      messages: r.messages,
+      window: r.window,
+      'msg/s': Math.round(r.messagesPerSec),
+      'p50 ms': r.p50Ms.toFixed(2),
+      'p99 ms': r.p99Ms.toFixed(2),
+      'vs bare SDK': (r.messagesPerSec / baseline.messagesPerSec).toFixed(3),
+    })),
+  );
+  console.log(`rounds (msg/s): bare ${bare.map((r) => Math.round(r.messagesPerSec)).join(', ')}; connector ${ours.map((r) => Math.round(r.messagesPerSec)).join(', ')}`);
+  const met = ratio >= 0.6;
+  console.log(`throughput target (>= 0.6 of the bare SDK, median of paired rounds): ${met ? 'met' : 'MISSED'} (${ratio.toFixed(3)})`);
+  return { baseline, connector: measured, ratio, met, rounds: { bare, connector: ours } };
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/**
+ * Idle RSS, side by side: bare Node, Node with only the Lark SDK imported (the baseline), and a
+ * Feishu-only `switchboard run` connected to an emulator. The lowest of samples every 5 s over
+ * `settleMs` (V8's memory reducer runs after a quiet spell).
+ */
+async function measureIdleRss(settleMs: number) {
+  const creds = fakeAppCredentials();
+  const emulator = await startFeishuEmulator(creds);
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-fsrss-'));
+  const children: ChildProcess[] = [];
+  try {
+    const secret = join(dir, 'fs.secret');
+    writeFileSync(secret, creds.appSecret, { mode: 0o600 });
+    const config = join(dir, 'fs.yaml');
+    writeFileSync(config, `state_dir: ${join(dir, 'state')}\nlog:\n  level: warn\nconnectors:\n  fs:\n    platform: feishu\n    app_id: ${creds.appId}\n    app_secret: {file: ${secret}}\n    domain: "${emulator.domain}"\n`);
+    const keep = 'setInterval(() => {}, 1 << 30)';
+    const procs = {
+      node: spawn(process.execPath, ['-e', keep], { stdio: 'ignore' }),
+      sdk: spawn(process.execPath, ['-e', `require('@larksuiteoapi/node-sdk'); ${keep}`], { cwd: ROOT, stdio: 'ignore' }),
+      runtime: spawn(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'run', '--config', config], { cwd: ROOT, stdio: 'ignore' }),
+    };
+    children.push(...Object.values(procs));
+    const deadline = Date.now() + 15_000;
+    while (emulator.connections() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (emulator.connections() === 0) throw new Error('the feishu runtime did not connect');
+    await new Promise((r) => setTimeout(r, 3_000));
+    const fresh = Object.fromEntries(Object.entries(procs).map(([k, c]) => [k, rssKb(c.pid!)]));
+    const settled = { ...fresh };
+    for (let t = 0; t < settleMs; t += 5_000) {
+      await new Promise((r) => setTimeout(r, 5_000));
+      for (const [k, c] of Object.entries(procs)) settled[k] = Math.min(settled[k]!, rssKb(c.pid!));
+    }
+    return { fresh, settled };
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** Run the Feishu benchmark; `--n N` per round, `--window W`, `--rounds R`, `--settle-ms MS`, `--no-rss`, `--rss-only`. */
+export async function run(ctx: BenchContext): Promise<void> {
+  const n = ctx.n ?? 10_000;
+  const window = Number(flag(ctx.argv, '--window') ?? 100);
+  const rounds = Number(flag(ctx.argv, '--rounds') ?? 5);
+  let throughput: Awaited<ReturnType<typeof measureThroughput>> | undefined;
+  if (!ctx.argv.includes('--rss-only')) throughput = await measureThroughput(n, window, rounds);
+  let rss: Awaited<ReturnType<typeof measureIdleRss>> | undefined;
+  let rssMet: boolean | undefined;
+  if (!ctx.argv.includes('--no-rss')) {
+    rss = await measureIdleRss(Number(flag(ctx.argv, '--settle-ms') ?? 60_000));
+    const mb = (kb: number) => (kb / 1024).toFixed(1);
+    const labels = { node: 'bare node', sdk: 'node + @larksuiteoapi/node-sdk (baseline)', runtime: 'switchboard run, feishu only, connected' } as const;
+    console.table(
+      (Object.keys(labels) as (keyof typeof labels)[]).map((k) => ({
+        process: labels[k],
+        'RSS MB, fresh': mb(rss!.fresh[k]!),
+        'RSS MB, settled': mb(rss!.settled[k]!),
+        'settled vs SDK baseline': (rss!.settled[k]! / rss!.settled.sdk!).toFixed(3),
+      })),
+    );
+    rssMet = rss.settled.runtime! <= 1.3 * rss.settled.sdk!;
+    console.log(`RSS target (idle Feishu-only runtime <= 1.3 x node with the Lark SDK, settled): ${rssMet ? 'met' : 'MISSED'} (${(rss.settled.runtime! / rss.settled.sdk!).toFixed(3)})`);
+  }
+  const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  const out = { bench: 'feishu', at: new Date().toISOString(), node: process.version, cpus: cpus().length, throughput, rssMet, rss };
+  writeFileSync(join(resultsDir, 'feishu.json'), JSON.stringify(out, null, 2) + '\n');
+  console.log(`wrote ${join(resultsDir, 'feishu.json')}`);
+}
