@@ -5,7 +5,8 @@
  * `ctx.ingest`: nothing is acknowledged before it is journaled. Fragmented events are reassembled by
  * the SDK; redeliveries are absorbed by the dedup key `connector:event_id`. Never listens.
  */
-import * as lark from '@larksuiteoapi/node-sdk';
+import { createRequire } from 'node:module';
+import type * as Lark from '@larksuiteoapi/node-sdk';
 import type { OutboundCommand, SendResult } from '../../src/bus/types.js';
 import type { Secret } from '../../src/config/secret.js';
 import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
@@ -16,6 +17,10 @@ import { recover } from './recovery.js';
 import { APP_ID } from './schema.js';
 import { sdkLogger } from './sdk-logger.js';
 import { TokenCache } from './token-cache.js';
+
+// Loaded with require, not import: an ESM import of the SDK's 6 MB CommonJS bundle runs Node's export
+// scanner over it and keeps ~30 MB more resident (measured: 106 MB vs 74 MB for a bare process).
+const lark = createRequire(import.meta.url)('@larksuiteoapi/node-sdk') as typeof Lark;
 
 /** The connector block after validation, secrets resolved. */
 export interface FeishuConnectorConfig {
@@ -36,7 +41,7 @@ export interface FeishuConnectorOptions {
 }
 
 /** The SDK's domain argument for a configured `domain`. */
-export function sdkDomain(domain: string | undefined): lark.Domain | string {
+export function sdkDomain(domain: string | undefined): Lark.Domain | string {
   if (domain === undefined || domain === 'feishu') return lark.Domain.Feishu;
   if (domain === 'lark') return lark.Domain.Lark;
   return domain.replace(/\/+$/, '');
@@ -50,9 +55,10 @@ export class FeishuConnector implements Connector {
   readonly #deps: ConnectorDeps;
   readonly #config: FeishuConnectorConfig;
   readonly #options: FeishuConnectorOptions;
-  readonly #client: lark.Client;
+  /** Built on the first send: a Client instantiates every OpenAPI namespace (~10 MB), which an idle runtime does not need. */
+  #clientInstance: Lark.Client | undefined;
   readonly #sdkLog: ReturnType<typeof sdkLogger>;
-  #ws: lark.WSClient | undefined;
+  #ws: Lark.WSClient | undefined;
   #ctx: ConnectorContext | undefined;
   /** Bumped on every start and stop, so callbacks of a closed client cannot move the state. */
   #generation = 0;
@@ -68,14 +74,18 @@ export class FeishuConnector implements Connector {
     this.#config = config;
     this.#options = options;
     this.#sdkLog = sdkLogger(deps.log);
-    this.#client = new lark.Client({
-      appId: config.app_id,
-      appSecret: config.app_secret.reveal(),
-      domain: sdkDomain(config.domain),
-      cache: new TokenCache(() => deps.clock.now()),
+  }
+
+  get #client(): Lark.Client {
+    this.#clientInstance ??= new lark.Client({
+      appId: this.#config.app_id,
+      appSecret: this.#config.app_secret.reveal(),
+      domain: sdkDomain(this.#config.domain),
+      cache: new TokenCache(() => this.#deps.clock.now()),
       logger: this.#sdkLog,
       loggerLevel: lark.LoggerLevel.info,
     });
+    return this.#clientInstance;
   }
 
   listeners(): ListenerInfo[] {
