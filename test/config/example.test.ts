@@ -32,7 +32,12 @@ describe('config/example.yaml', () => {
     // Every {env: NAME} the example references gets a distinct made-up value (one token per connector).
     const names = [...text.matchAll(/\{env: ([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
     const env: Record<string, string> = { HOME: home };
-    for (const name of names) env[name] = `example-${name.toLowerCase()}-value`;
+    // Made-up values; where a connector checks a credential's shape (checkSecrets), a made-up value of that shape.
+    const shaped: Record<string, string> = {
+      SLACK_APP_TOKEN: 'xapp-1-A0000000000-0000000000000-0123456789abcdef',
+      SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000-exampleexampleexample',
+    };
+    for (const name of names) env[name] = shaped[name] ?? `example-${name.toLowerCase()}-value`;
     const config = await loadConfig(example, { env });
     expect(Object.keys(config.connectors).length).toBeGreaterThan(0);
   });
