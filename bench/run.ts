@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   telegram: () => import('./telegram.js'),
   discord: () => import('./discord.js'),
   feishu: () => import('./feishu.js'),
+  slack: () => import('./slack.js'),
 };
 
 function usage(): string {

@@ -7,14 +7,13 @@
  * CommonJS packages at the end, to show that discord.js was never loaded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
 import { fakeBotToken, startTelegramEmulator } from '../connectors/telegram/emulator.js';
-import { ControlClient } from '../src/control/client.js';
-import type { RuntimeStatus } from '../src/control/protocol.js';
+import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, sampleRss, sleep, waitForFile, waitOnline } from './rss.js';
 
 /** One measured process. */
 export interface RssRow {
@@ -30,13 +29,6 @@ export interface RssRow {
   settledKb: number;
   note?: string;
 }
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/switchboard.js');
-const KEEP_ALIVE = 'setInterval(() => {}, 1 << 30)';
-// Preloaded into the Telegram runtime: on SIGUSR2, the list of every CommonJS module it has loaded
-// (grammY and discord.js are CommonJS).
-const PROBE = "process.on('SIGUSR2', () => require('fs').writeFileSync(process.env.SB_PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n";
 
 /**
  * Start the processes side by side (idle processes do not compete for the CPU), let the runtimes come
@@ -56,7 +48,7 @@ export async function measureIdleRss(settleMs = 60_000): Promise<RssRow[]> {
     };
     const tgToken = file('tg.token', tokens[0], 0o600);
     const lbToken = file('lb.token', 'bench-loopback-token', 0o600);
-    const probe = file('probe.cjs', PROBE);
+    const probe = file('probe.cjs', MODULE_PROBE);
     const tgConfig = file('tg.yaml', `state_dir: ${join(dir, 'tg-state')}\nlog:\n  level: warn\nconnectors:\n  tg:\n    platform: telegram\n    token: {file: ${tgToken}}\n    api_root: "${emulators[0]!.apiRoot}"\n`);
     const lbConfig = file('lb.yaml', `state_dir: ${join(dir, 'lb-state')}\nlog:\n  level: warn\nconnectors:\n  lb:\n    platform: loopback\n    token: {file: ${lbToken}}\n    endpoint: "${loopback.endpoint}"\n`);
     const connectorOnly = file('connector-only.mjs', connectorScript(tokens[1], emulators[1]!.apiRoot));
@@ -108,58 +100,4 @@ function connectorScript(token: string, apiRoot: string): string {
     KEEP_ALIVE,
     '',
   ].join('\n');
-}
-
-/** The median of five VmRSS samples 200 ms apart (kB). */
-async function sampleRss(child: ChildProcess): Promise<number> {
-  if (child.exitCode !== null) throw new Error(`a measured process exited early (${child.exitCode})`);
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    samples.push(vmRss(child.pid!));
-    await sleep(200);
-  }
-  return samples.sort((a, b) => a - b)[2]!;
-}
-
-function vmRss(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]);
-}
-
-async function waitOnline(stateDir: string, child: ChildProcess): Promise<void> {
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`switchboard run exited (${child.exitCode}): ${stderr}`);
-    try {
-      const client = await ControlClient.connect(stateDir);
-      try {
-        const s = await client.request<RuntimeStatus>('status');
-        if (s.connectors[0]?.state === 'online') return;
-      } finally {
-        client.close();
-      }
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`the runtime in ${stateDir} did not come online: ${stderr}`);
-}
-
-async function waitForFile(path: string): Promise<string[]> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as string[];
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error('the module probe did not answer');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

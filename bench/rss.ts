@@ -1,0 +1,77 @@
+/**
+ * Shared pieces of the idle-RSS benchmarks (telegram-rss.ts, slack.ts): child processes measured side
+ * by side, VmRSS read from /proc/<pid>/status, a runtime waited for through its control socket, and a
+ * preloadable probe that lists the CommonJS modules a process has loaded.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ControlClient } from '../src/control/client.js';
+import type { RuntimeStatus } from '../src/control/protocol.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = join(ROOT, 'bin/switchboard.js');
+/** Keeps an otherwise empty Node process alive. */
+export const KEEP_ALIVE = 'setInterval(() => {}, 1 << 30)';
+/**
+ * Preload with `--require`: on SIGUSR2 the process writes the list of every CommonJS module it has
+ * loaded to `$SB_PROBE_OUT` (the chat SDKs are CommonJS). Read it back with `waitForFile`.
+ */
+export const MODULE_PROBE = "process.on('SIGUSR2', () => require('fs').writeFileSync(process.env.SB_PROBE_OUT, JSON.stringify(Object.keys(require.cache))));\n";
+
+/** The median of five VmRSS samples 200 ms apart (kB). */
+export async function sampleRss(child: ChildProcess): Promise<number> {
+  if (child.exitCode !== null) throw new Error(`a measured process exited early (${child.exitCode})`);
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(vmRss(child.pid!));
+    await sleep(200);
+  }
+  return samples.sort((a, b) => a - b)[2]!;
+}
+
+export function vmRss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]);
+}
+
+/** Wait until the runtime whose state dir is `stateDir` reports its first connector online (15 s). */
+export async function waitOnline(stateDir: string, child: ChildProcess): Promise<void> {
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`switchboard run exited (${child.exitCode}): ${stderr}`);
+    try {
+      const client = await ControlClient.connect(stateDir);
+      try {
+        const s = await client.request<RuntimeStatus>('status');
+        if (s.connectors[0]?.state === 'online') return;
+      } finally {
+        client.close();
+      }
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the runtime in ${stateDir} did not come online: ${stderr}`);
+}
+
+/** The module list a `MODULE_PROBE` wrote to `path` (5 s). */
+export async function waitForFile(path: string): Promise<string[]> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as string[];
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error('the module probe did not answer');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

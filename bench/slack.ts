@@ -1,0 +1,286 @@
+/**
+ * Slack benchmark: messages/s and latency from the emulator to an agent subscriber through the
+ * connector (every event journaled in SQLite and deduplicated, its envelope acked only after the
+ * journal), beside a bare Bolt app (Socket Mode, an empty `message` handler, Bolt's own ack, no
+ * journal) against the same emulator in the same run. Then idle RSS of a Slack-only `switchboard run`
+ * beside a bare Node process that has only Bolt loaded.
+ *
+ * Both rows are driven the same way: a window of messages (default 100, `--window W`) is kept between
+ * injection and delivery; the next message is injected when one is delivered. Latency is from the
+ * injection to the handler / subscriber callback. Rounds alternate baseline and connector after an
+ * unmeasured warm-up of each; the median round of each is reported, and the ratio is the median of
+ * the per-pair ratios.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, LogLevel } from '@slack/bolt';
+import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
+import { SlackConnector } from '../connectors/slack/connector.js';
+import { fakeSlackTokens, startSlackEmulator } from '../connectors/slack/emulator.js';
+import { openJournal } from '../src/bus/journal.js';
+import { systemClock } from '../src/clock.js';
+import { Secret } from '../src/config/secret.js';
+import { StateTracker } from '../src/connector.js';
+import { silentLogger } from '../src/log/logger.js';
+import type { BenchContext } from './run.js';
+import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, sampleRss, sleep, waitForFile, waitOnline } from './rss.js';
+
+interface Row {
+  name: string;
+  messages: number;
+  window: number;
+  messagesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+type Tokens = { appToken: string; botToken: string };
+/** Start a receiver against the emulator at `apiUrl`; `onText` for every message it hands on; returns its stop. */
+type Receiver = (apiUrl: string, tokens: Tokens, onText: (text: string) => void) => Promise<() => Promise<void>>;
+
+const CHANNELS = ['C0BENCH001', 'C0BENCH002', 'D0BENCH003'];
+
+/** The bare SDK: a plain Bolt app in Socket Mode with an empty handler; Bolt acks each envelope itself. */
+const bareBolt: Receiver = async (apiUrl, tokens, onText) => {
+  const app = new App({
+    token: tokens.botToken,
+    appToken: tokens.appToken,
+    socketMode: true,
+    // Silent: Bolt's socket client logs a WebSocket error when `app.stop()` closes it between rounds.
+    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => LogLevel.ERROR, setName: () => undefined },
+    clientOptions: { slackApiUrl: apiUrl },
+    // Socket Mode's own client (apps.connections.open) takes its Web API options from here.
+    installerOptions: { clientOptions: { slackApiUrl: apiUrl } },
+  });
+  app.event('message', async ({ event }) => {
+    onText((event as { text?: string }).text ?? '');
+  });
+  await app.start();
+  return async () => {
+    await app.stop();
+  };
+};
+
+/** The connector with the real journal; the agent subscribes to the journal and acks each event. */
+const connector: Receiver = async (apiUrl, tokens, onText) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-slack-'));
+  const journal = openJournal({ dir, retention: { maxAgeMs: Infinity, maxEvents: Infinity } });
+  const log = silentLogger();
+  const slack = new SlackConnector(
+    { app_token: new Secret(tokens.appToken, 'bench'), bot_token: new Secret(tokens.botToken, 'bench'), api_url: apiUrl },
+    { name: 'bench', log, clock: systemClock, stateDir: dir, state: new StateTracker(systemClock) },
+  );
+  journal.subscribe('agent', (e) => {
+    onText(e.text ?? '');
+    void journal.ack('agent', e.id);
+  });
+  const abort = new AbortController();
+  await slack.start(
+    {
+      log,
+      clock: systemClock,
+      ingest: async (draft) => {
+        const r = await journal.append(draft);
+        return r.status === 'appended' ? r : { status: 'duplicate' };
+      },
+      reject: () => undefined,
+      fail: (err) => {
+        throw err;
+      },
+    },
+    abort.signal,
+  );
+  return async () => {
+    abort.abort();
+    await slack.stop();
+    await journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+};
+
+/** Drive `n` messages through a fresh emulator into `receiver`, `window` at a time. */
+async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {
+  const tokens = fakeSlackTokens();
+  const emulator = await startSlackEmulator({ ...tokens });
+  const sentAt = new Array<bigint>(n);
+  const latencyMs = new Float64Array(n);
+  let next = 0;
+  let delivered = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const issue = (): void => {
+    if (next >= n) return;
+    const i = next++;
+    sentAt[i] = process.hrtime.bigint();
+    emulator.injectMessage(`bench ${i}`, { channel: CHANNELS[i % CHANNELS.length]! });
+  };
+  const stop = await receiver(emulator.apiUrl, tokens, (text) => {
+    const i = Number(text.slice(6));
+    latencyMs[delivered++] = Number(process.hrtime.bigint() - sentAt[i]!) / 1e6;
+    if (delivered === n) done();
+    else issue();
+  });
+  try {
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < window; k++) issue();
+    await finished;
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    // Every envelope acked (the connector acks after the journal): wait for the last acks to land.
+    await emulator.waitFor(() => emulator.acked() >= n, 10_000);
+    if (emulator.redeliveries() > 0) console.warn(`${name}: ${emulator.redeliveries()} envelopes redelivered`);
+    const sorted = latencyMs.sort();
+    const pct = (p: number): number => sorted[Math.min(n - 1, Math.floor(p * n))]!;
+    return { name, messages: n, window, messagesPerSec: n / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+  } finally {
+    await stop();
+    await emulator.close();
+  }
+}
+
+/** Alternating rounds of the bare Bolt app and the connector, after a warm-up of each. */
+async function measureThroughput(n: number, window: number, rounds: number) {
+  await drive('warm-up', bareBolt, Math.min(n, 2_000), window);
+  await drive('warm-up', connector, Math.min(n, 2_000), window);
+  const bare: Row[] = [];
+  const ours: Row[] = [];
+  for (let r = 0; r < rounds; r++) {
+    bare.push(await drive('bare Bolt app (Socket Mode, empty handler, no journal)', bareBolt, n, window));
+    ours.push(await drive('switchboard slack connector (journaled before ack, deduplicated)', connector, n, window));
+  }
+  const baseline = median(bare);
+  const measured = median(ours);
+  // Each connector round against the bare round just before it: the load drifts less within a pair.
+  const pairs = ours.map((r, i) => r.messagesPerSec / bare[i]!.messagesPerSec).sort((a, b) => a - b);
+  const ratio = pairs[Math.floor(pairs.length / 2)]!;
+  console.table(
+    [baseline, measured].map((r) => ({
+      bench: r.name,
+      messages: r.messages,
+      window: r.window,
+      'msg/s': Math.round(r.messagesPerSec),
+      'p50 ms': r.p50Ms.toFixed(2),
+      'p99 ms': r.p99Ms.toFixed(2),
+      'vs bare SDK': (r.messagesPerSec / baseline.messagesPerSec).toFixed(3),
+    })),
+  );
+  console.log(`rounds (msg/s): bare ${bare.map((r) => Math.round(r.messagesPerSec)).join(', ')}; connector ${ours.map((r) => Math.round(r.messagesPerSec)).join(', ')}`);
+  const met = ratio >= 0.6;
+  console.log(`throughput target (>= 0.6 of the bare SDK, median of paired rounds): ${met ? 'met' : 'MISSED'} (${ratio.toFixed(3)})`);
+  return { baseline, connector: measured, ratio, met, rounds: { bare, connector: ours } };
+}
+
+interface RssRow {
+  key: 'node' | 'bolt' | 'runtime' | 'core';
+  name: string;
+  /** 3 s after start (the runtimes: 3 s after they are online). */
+  freshKb: number;
+  /** The lowest of samples every 5 s over `settleMs` of idling (after V8's memory reducer has run). */
+  settledKb: number;
+  note?: string;
+}
+
+/**
+ * Idle RSS, side by side, no traffic: bare Node; Node with only Bolt imported (the baseline);
+ * `switchboard run` with one Slack connector on an open socket to an emulator (what a user runs); and
+ * `switchboard run` with only the loopback connector (the core runtime without an SDK, for context).
+ */
+async function measureIdleRss(settleMs: number): Promise<RssRow[]> {
+  const tokens = fakeSlackTokens();
+  const emulator = await startSlackEmulator({ ...tokens });
+  const loopback = await startLoopbackEmulator({ token: 'bench-loopback-token' });
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-slack-rss-'));
+  const children: ChildProcess[] = [];
+  try {
+    const file = (name: string, text: string, mode = 0o644) => {
+      writeFileSync(join(dir, name), text, { mode });
+      return join(dir, name);
+    };
+    const appToken = file('app.token', tokens.appToken, 0o600);
+    const botToken = file('bot.token', tokens.botToken, 0o600);
+    const lbToken = file('lb.token', 'bench-loopback-token', 0o600);
+    const probe = file('probe.cjs', MODULE_PROBE);
+    const slConfig = file('sl.yaml', `state_dir: ${join(dir, 'sl-state')}\nlog:\n  level: warn\nconnectors:\n  sl:\n    platform: slack\n    app_token: {file: ${appToken}}\n    bot_token: {file: ${botToken}}\n    api_url: "${emulator.apiUrl}"\n`);
+    const lbConfig = file('lb.yaml', `state_dir: ${join(dir, 'lb-state')}\nlog:\n  level: warn\nconnectors:\n  lb:\n    platform: loopback\n    token: {file: ${lbToken}}\n    endpoint: "${loopback.endpoint}"\n`);
+    const node = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(child);
+      return child;
+    };
+    const rows: { key: RssRow['key']; name: string; child: ChildProcess }[] = [
+      { key: 'node', name: 'bare node', child: node(['-e', KEEP_ALIVE]) },
+      { key: 'bolt', name: 'bare node + @slack/bolt imported', child: node(['-e', `import('@slack/bolt').then(() => { ${KEEP_ALIVE}; })`]) },
+      { key: 'runtime', name: 'switchboard run, slack connector idle', child: node(['--require', probe, BIN, 'run', '--config', slConfig], { SB_PROBE_OUT: join(dir, 'modules.json') }) },
+      { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: node([BIN, 'run', '--config', lbConfig]) },
+    ];
+    await Promise.all([waitOnline(join(dir, 'sl-state'), rows[2]!.child), waitOnline(join(dir, 'lb-state'), rows[3]!.child)]);
+    await sleep(3_000);
+    const fresh = await Promise.all(rows.map((r) => sampleRss(r.child)));
+    const settled = [...fresh];
+    for (let waited = 0; waited < settleMs; waited += 5_000) {
+      await sleep(5_000);
+      const now = await Promise.all(rows.map((r) => sampleRss(r.child)));
+      now.forEach((kb, i) => (settled[i] = Math.min(settled[i]!, kb)));
+    }
+    rows[2]!.child.kill('SIGUSR2');
+    const modules = await waitForFile(join(dir, 'modules.json'));
+    const loaded = (pkg: string) => modules.some((m) => m.includes(`/node_modules/${pkg}/`));
+    const others = ['grammy', 'discord.js', '@larksuiteoapi/node-sdk'].filter(loaded);
+    const note = `@slack/bolt ${loaded('@slack/bolt') ? 'loaded' : 'NOT loaded'}; other SDKs loaded: ${others.length ? others.join(', ') : 'none'}`;
+    return rows.map((r, i) => ({ key: r.key, name: r.name, freshKb: fresh[i]!, settledKb: settled[i]!, ...(r.key === 'runtime' ? { note } : {}) }));
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await Promise.all([emulator.close(), loopback.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(rows: Row[]): Row {
+  return [...rows].sort((a, b) => a.messagesPerSec - b.messagesPerSec)[Math.floor(rows.length / 2)]!;
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** Run the Slack benchmark; `--n N` messages per round, `--window W`, `--rounds R`, `--settle-ms MS`, `--no-rss`, `--rss-only`. */
+export async function run(ctx: BenchContext): Promise<void> {
+  const n = ctx.n ?? 10_000;
+  const window = Number(flag(ctx.argv, '--window') ?? 100);
+  const rounds = Number(flag(ctx.argv, '--rounds') ?? 5);
+
+  let throughput: Awaited<ReturnType<typeof measureThroughput>> | undefined;
+  if (!ctx.argv.includes('--rss-only')) throughput = await measureThroughput(n, window, rounds);
+
+  let rss: RssRow[] | undefined;
+  let rssMet: boolean | undefined;
+  if (!ctx.argv.includes('--no-rss')) {
+    rss = await measureIdleRss(Number(flag(ctx.argv, '--settle-ms') ?? 60_000));
+    const sdk = rss.find((r) => r.key === 'bolt')!;
+    const mb = (kb: number) => (kb / 1024).toFixed(1);
+    console.table(
+      rss.map((r) => ({
+        process: r.name,
+        'RSS MB, fresh': mb(r.freshKb),
+        'RSS MB, settled': mb(r.settledKb),
+        'settled vs bare Bolt': (r.settledKb / sdk.settledKb).toFixed(3),
+        ...(r.note ? { note: r.note } : {}),
+      })),
+    );
+    const runtime = rss.find((r) => r.key === 'runtime')!;
+    const core = rss.find((r) => r.key === 'core')!;
+    rssMet = runtime.settledKb <= 1.3 * sdk.settledKb;
+    const x = (r: RssRow) => (r.settledKb / sdk.settledKb).toFixed(3);
+    console.log(`RSS target (idle Slack-only runtime <= 1.3 x bare Bolt, settled): ${rssMet ? 'met' : 'MISSED'} (${x(runtime)})`);
+    console.log(`  the core runtime with no SDK at all: ${x(core)} (${mb(core.settledKb)} MB)`);
+  }
+
+  const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  const out = { bench: 'slack', at: new Date().toISOString(), node: process.version, cpus: cpus().length, throughput, rssMet, rss };
+  writeFileSync(join(resultsDir, 'slack.json'), JSON.stringify(out, null, 2) + '\n');
+  console.log(`wrote ${join(resultsDir, 'slack.json')}`);
+}
