@@ -228,7 +228,8 @@ async function measureIdleRss(settleMs: number): Promise<RssRow[]> {
     const modules = await waitForFile(join(dir, 'modules.json'));
     const loaded = (pkg: string) => modules.some((m) => m.includes(`/node_modules/${pkg}/`));
     const others = ['grammy', 'discord.js', '@larksuiteoapi/node-sdk'].filter(loaded);
-    const note = `@slack/bolt ${loaded('@slack/bolt') ? 'loaded' : 'NOT loaded'}; other SDKs loaded: ${others.length ? others.join(', ') : 'none'}`;
+    const boltIndex = modules.some((m) => m.endsWith('/node_modules/@slack/bolt/dist/index.js'));
+    const note = `socket-mode ${loaded('@slack/socket-mode') ? 'loaded' : 'NOT loaded'}, Bolt's index ${boltIndex ? 'loaded' : 'not loaded'}; other SDKs: ${others.length ? others.join(', ') : 'none'}`;
     return rows.map((r, i) => ({ key: r.key, name: r.name, freshKb: fresh[i]!, settledKb: settled[i]!, ...(r.key === 'runtime' ? { note } : {}) }));
   } finally {
     for (const c of children) c.kill('SIGKILL');

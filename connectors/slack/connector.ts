@@ -4,7 +4,7 @@
  * duplicate), so a crash before the ack means Slack redelivers and the dedup key absorbs the copy.
  * Outbound goes through the Web API client. Never opens a listener.
  */
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { EventDraft, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import type { Secret } from '../../src/config/secret.js';
 import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
@@ -13,6 +13,7 @@ import { normalizeEvent, normalizeInteractive, normalizeSlashCommand, type BotId
 import { deliver } from './outbound.js';
 import { recover } from './recovery.js';
 import { tokenShapeProblems } from './schema.js';
+import { web } from './sdk.js';
 import { sdkLogger } from './sdk-logger.js';
 import { SocketSession, type Envelope } from './socket.js';
 
@@ -69,7 +70,7 @@ export class SlackConnector implements Connector {
     this.#apiUrl = withSlash(config.api_url ?? DEFAULT_API_URL);
     this.#timing = { ...DEFAULT_TIMING, ...timing };
     // SDK retries off: 429 and 5xx go through our bounded retries (outbound.ts), honouring Retry-After.
-    this.#web = new webApi.WebClient(config.bot_token.reveal(), {
+    this.#web = new web.WebClient(config.bot_token.reveal(), {
       slackApiUrl: this.#apiUrl,
       logger: sdkLogger(deps.log),
       retryConfig: { retries: 0 },

@@ -12,7 +12,7 @@
  *
  * Reasons are written for `switchboard status` and never contain a token.
  */
-import { webApi } from '@slack/bolt';
+import { web as webApi } from './sdk.js';
 
 /** `retry`: try again with backoff; `fatal`: stop. */
 export type RecoveryAction = 'retry' | 'fatal';

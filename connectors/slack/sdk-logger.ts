@@ -1,5 +1,5 @@
 /** The @slack/logger interface over a pino child, so Bolt's clients log through switchboard's logger. */
-import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import type { LogLevel, Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 
 /**
@@ -14,7 +14,7 @@ export function sdkLogger(log: Logger): SlackLogger {
     error: (...msg: unknown[]) => log.debug({ sdk: 'slack' }, msg.map(String).join(' ')),
     setLevel: () => undefined,
     // Not DEBUG: the socket client then skips building its per-ack debug strings.
-    getLevel: () => LogLevel.INFO,
+    getLevel: () => 'info' as LogLevel.INFO,
     setName: () => undefined,
   };
 }

@@ -1,19 +1,17 @@
 /**
- * One Socket Mode connection per app token, through Bolt's `SocketModeReceiver` used without an App:
- * its `SocketModeClient` dials and parses, and nothing in Bolt acks for us (the receiver's own handler
- * forwards to an App that does not exist). Reconnects are ours, not the SDK's: a new socket is opened
+ * One Socket Mode connection per app token, through Bolt's `SocketModeClient` used without an App or
+ * a receiver (loaded by sdk.ts): it dials and parses, and nothing in Bolt acks for us. Reconnects are ours, not the SDK's: a new socket is opened
  * only after the old one has closed, with backoff, and a generation counter keeps a stale reconnect
  * from reviving a stopped session.
  */
-import { SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { FatalConnectorError, RetryableConnectorError } from '../../src/errors.js';
 import { Backoff, sleep } from '../../src/supervisor/backoff.js';
 import { recover } from './recovery.js';
+import { SocketModeClient, type SocketClient } from './sdk.js';
 import { sdkLogger } from './sdk-logger.js';
 
-/** The client Bolt's receiver owns (typed through Bolt, which does not re-export @slack/socket-mode). */
-export type SocketClient = SocketModeReceiver['client'];
+export type { SocketClient } from './sdk.js';
 
 /** One envelope as the socket client hands it over: ack it once it is journaled. */
 export interface Envelope {
@@ -55,16 +53,15 @@ export class SocketSession {
 
   constructor(options: SocketOptions) {
     this.#o = options;
-    const receiver = new SocketModeReceiver({
+    this.#client = new SocketModeClient({
       appToken: options.appToken,
       logger: sdkLogger(options.log),
       autoReconnectEnabled: false,
       ...(options.clientPingTimeoutMs !== undefined ? { clientPingTimeout: options.clientPingTimeoutMs } : {}),
       ...(options.serverPingTimeoutMs !== undefined ? { serverPingTimeout: options.serverPingTimeoutMs } : {}),
       // No SDK retries: apps.connections.open failures go through our backoff and recovery table.
-      installerOptions: { clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true } },
+      clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     });
-    this.#client = receiver.client;
     this.#client.on('slack_event', (e: Envelope) => {
       if (e.envelope_id) options.onEnvelope(e);
     });
