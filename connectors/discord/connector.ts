@@ -5,7 +5,8 @@
  * Discord replays what was missed. Outbound goes through discord.js's REST client (outbound.ts).
  */
 import { join } from 'node:path';
-import { DiscordAPIError, type APIUser } from 'discord.js';
+import type { APIUser } from 'discord.js';
+import { discord } from './sdk.js';
 import type { EventDraft, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import type { Secret } from '../../src/config/secret.js';
 import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
@@ -246,7 +247,7 @@ export class DiscordConnector implements Connector {
 /** A start failure: a refused token is fatal (no restart loop); anything else is retried. */
 function classify(err: unknown): Error {
   if (err instanceof SbError) return err;
-  if (err instanceof DiscordAPIError && err.status === 401) {
+  if (err instanceof discord.DiscordAPIError && err.status === 401) {
     return new FatalConnectorError('Discord rejected the bot token (401 Unauthorized): reset it under Developer Portal → Bot and update `token`', { cause: err });
   }
   if ((err as { code?: unknown })?.code === 'TokenInvalid') {

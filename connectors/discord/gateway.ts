@@ -9,7 +9,10 @@
  * process — uses the last *journaled* sequence, and a persisted session is resumed on start. The same
  * manager gives the raw dispatches with their sequence numbers, which is what the connector journals.
  */
-import { Client, GatewayIntentBits, Options, Partials, SimpleShardingStrategy, type APIUser } from 'discord.js';
+import type { APIUser, Client, SimpleShardingStrategy } from 'discord.js';
+import { discord } from './sdk.js';
+
+const { GatewayIntentBits, Options, Partials } = discord;
 import type { Logger } from 'pino';
 import { recoveryFor } from './recovery.js';
 import type { ResumePoint } from './resume-point.js';
@@ -76,7 +79,7 @@ export class Gateway {
 
   constructor(options: GatewayOptions) {
     this.#options = options;
-    this.client = new Client({
+    this.client = new discord.Client({
       intents: [
         GatewayIntentBits.Guilds,
         GatewayIntentBits.GuildMessages,
@@ -127,7 +130,7 @@ export class Gateway {
       hooks.closed(code);
     });
     manager.on('debug', ({ message }) => log.trace({ gateway: message }, 'discord.js gateway'));
-    return new SimpleShardingStrategy(original);
+    return new discord.SimpleShardingStrategy(original);
   }
 
   /**

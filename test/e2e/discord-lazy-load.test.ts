@@ -20,6 +20,17 @@ export async function resolve(specifier, context, next) {
   return r;
 }`;
 
+/** The same report for CommonJS `require` (connectors may load an SDK with createRequire). */
+const CJS_PROBE = `
+const Module = require('node:module');
+const original = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const file = original.call(this, request, ...rest);
+  const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(file);
+  if (m) process.stderr.write('SB-RESOLVED ' + m[1] + '\\n');
+  return file;
+};`;
+
 describe('lazy connector loading', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let emulator: DiscordEmulator;
@@ -43,8 +54,10 @@ describe('lazy connector loading', () => {
     writeFileSync(hook, HOOK);
     const register = join(tmp.dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+    const probe = join(tmp.dir, 'probe.cjs');
+    writeFileSync(probe, CJS_PROBE);
     const config = writeDiscordConfig(tmp.dir, emulator.apiBase, emulator.token, { level: 'warn' });
-    runtime = startCli(['run', '--config', config], { env: { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` } });
+    runtime = startCli(['run', '--config', config], { env: { NODE_OPTIONS: `--import ${pathToFileURL(register).href} --require ${probe}` } });
     await until(async () => (await runCli(['status', '--config', config])).code === 0, 'online', 20_000);
     const resolved = new Set(runtime.stderr().split('\n').filter((l) => l.startsWith('SB-RESOLVED ')).map((l) => l.slice(12)));
     expect(resolved).toContain('discord.js');
