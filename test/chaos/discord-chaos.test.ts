@@ -9,9 +9,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDiscordEmulator, type DiscordEmulator } from '../../connectors/discord/emulator.js';
-import type { InboundEvent } from '../../src/bus/types.js';
-import { ControlClient } from '../../src/control/client.js';
 import type { RuntimeStatus } from '../../src/control/protocol.js';
+import { AckingAgent, prng } from '../helpers/agent.js';
 import { startCli, type LiveCli } from '../helpers/cli.js';
 import { writeDiscordConfig } from '../helpers/discord-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
@@ -20,30 +19,18 @@ const N = 1_000;
 const CHANNELS = ['general', 'random', 'agent-thread'];
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated with CHAOS_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe(`discord chaos (CHAOS_SEED=${SEED})`, () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let emulator: DiscordEmulator;
   let runtime: LiveCli | undefined;
-  let client: ControlClient | undefined;
+  let agent: AckingAgent | undefined;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-dchaos-');
     emulator = await startDiscordEmulator({ heartbeatIntervalMs: 1000 });
   });
   afterEach(async () => {
-    client?.close();
+    agent?.close();
     if (runtime && runtime.child.exitCode === null) {
       runtime.child.kill('SIGKILL');
       await runtime.exited;
@@ -55,33 +42,15 @@ describe(`discord chaos (CHAOS_SEED=${SEED})`, () => {
   it(`delivers ${N} messages exactly once, in order per channel, through drops, op 7 and a SIGKILL`, async () => {
     const random = prng(SEED);
     const config = writeDiscordConfig(tmp.dir, emulator.apiBase, emulator.token, { level: 'info' });
-    const stateDir = join(tmp.dir, 'state');
-    const deliveries: InboundEvent[] = [];
-    const confirmedAcks = new Set<string>();
-    const redeliveredAfterAck: string[] = [];
+    const acking = new AckingAgent(join(tmp.dir, 'state'));
+    agent = acking;
 
     /** Start `switchboard run` and subscribe as the agent; the first time, wait for the session to exist. */
     async function boot(first = false): Promise<void> {
       runtime = startCli(['run', '--config', config]);
-      await until(async () => {
-        try {
-          client = await ControlClient.connect(stateDir);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'the control socket', 20_000);
-      const c = client!;
       // Discord delivers only to a session that exists: nothing sent before the first IDENTIFY reaches the bot.
-      if (first) await until(async () => (await c.request<RuntimeStatus>('status')).connectors[0]?.state === 'online', 'the connector online', 20_000);
-      await c.subscribe('agent', (event) => {
-        if (confirmedAcks.has(event.id)) redeliveredAfterAck.push(event.id);
-        deliveries.push(event);
-        c.ack(event.id).then(
-          () => confirmedAcks.add(event.id),
-          () => undefined, // the runtime died before the ack landed: the event may come again
-        );
-      });
+      await acking.connect(20_000);
+      if (first) await until(async () => (await acking.client!.request<RuntimeStatus>('status')).connectors[0]?.state === 'online', 'the connector online', 20_000);
     }
 
     await boot(true);
@@ -90,10 +59,9 @@ describe(`discord chaos (CHAOS_SEED=${SEED})`, () => {
     for (let i = 0; i < N; i++) {
       emulator.injectMessage(`msg ${i}`, { channel: CHANNELS[i % CHANNELS.length]! });
       if (i === killAt) {
-        await until(() => deliveries.length > i - 100, 'some deliveries before the kill', 20_000);
+        await until(() => acking.deliveries.length > i - 100, 'some deliveries before the kill', 20_000);
         runtime!.child.kill('SIGKILL');
         await runtime!.exited;
-        client?.close();
         // Messages keep coming while the runtime is down; the session buffers them.
         for (let j = 0; j < 20 && i + 1 < N; j++) emulator.injectMessage(`msg ${++i}`, { channel: CHANNELS[i % CHANNELS.length]! });
         await boot();
@@ -104,18 +72,11 @@ describe(`discord chaos (CHAOS_SEED=${SEED})`, () => {
       }
       if (i % 25 === 0) await new Promise((r) => setTimeout(r, 5 + random() * 20));
     }
-    await until(() => new Set(deliveries.map((e) => e.text)).size === N, `all ${N} messages at the agent`, 45_000);
+    await until(() => acking.distinctTexts() === N, `all ${N} messages at the agent`, 45_000);
 
-    // One journal id per Discord message: the dedup key absorbed every replay.
-    const idsPerText = new Map<string, Set<string>>();
-    for (const e of deliveries) idsPerText.set(e.text!, (idsPerText.get(e.text!) ?? new Set()).add(e.id));
-    expect([...idsPerText.values()].every((ids) => ids.size === 1)).toBe(true);
-    // No event whose ack the runtime confirmed was delivered again.
-    expect(redeliveredAfterAck).toEqual([]);
-    // Dropping redeliveries of not-yet-confirmed acks (what an agent client does): each once, in order per channel.
-    const seen = new Set<string>();
-    const unique = deliveries.filter((e) => !seen.has(e.id) && seen.add(e.id));
-    expect(unique).toHaveLength(N);
+    // One journal id per Discord message (the dedup key absorbed every replay), no confirmed ack
+    // redelivered; dropping redeliveries of acks not yet confirmed: each once, in order per channel.
+    const unique = acking.expectExactlyOnce(N);
     const byChannel = new Map<string, number[]>();
     for (const e of unique) byChannel.set(e.conversation.id, [...(byChannel.get(e.conversation.id) ?? []), Number(e.text!.split(' ')[1])]);
     expect(byChannel.size).toBe(3);
