@@ -7,7 +7,7 @@
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { ButtonSpec, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { Backoff, withRetries } from '../../src/supervisor/backoff.js';
+import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 import { splitText } from '../../src/text/split.js';
 import { recover, type Verdict } from './recovery.js';
 
@@ -16,8 +16,6 @@ import { recover, type Verdict } from './recovery.js';
  * of 3-byte UTF-8 plus JSON escaping stays well below it.
  */
 export const FEISHU_TEXT_LIMIT = 30_000;
-/** A 429 asking for a longer wait than this fails the send instead of blocking it. */
-const MAX_SEND_WAIT_MS = 30_000;
 
 export interface OutboundOptions {
   signal: AbortSignal;
@@ -98,35 +96,22 @@ function messageIdOf(r: ApiAnswer): string {
   return id;
 }
 
-async function callWithRetries(what: string, fn: () => Promise<ApiAnswer>, options: OutboundOptions): Promise<ApiAnswer> {
-  return withRetries(
-    async () => {
-      let answer: ApiAnswer;
-      try {
-        answer = await fn();
-      } catch (err) {
-        throw toSendError(recover(err, what), what, options);
-      }
-      // An HTTP 200 can still carry a refusal in `code`.
-      if (answer.code !== undefined && answer.code !== 0) {
-        throw toSendError(recover({ response: { status: 400, data: answer } }, what), what, options);
-      }
-      return answer;
-    },
-    {
-      signal: options.signal,
-      backoff: new Backoff({ initialMs: options.retryInitialMs ?? 300, maxMs: 5_000 }),
-      maxAttempts: options.maxAttempts ?? 4,
-      isFatal: (err) => !(err instanceof SbError && err.fields.retryable === true),
-    },
-  );
+function callWithRetries(what: string, fn: () => Promise<ApiAnswer>, options: OutboundOptions): Promise<ApiAnswer> {
+  const call = async () => {
+    const answer = await fn();
+    // An HTTP 200 can still carry a refusal in `code`.
+    if (answer.code !== undefined && answer.code !== 0) throw { response: { status: 400, data: answer } };
+    return answer;
+  };
+  return sendWithRetries(call, (err) => failureOf(recover(err, what), what, options), options);
 }
 
-function toSendError(v: Verdict, what: string, options: OutboundOptions): SbError {
+function failureOf(v: Verdict, what: string, options: OutboundOptions): SendFailure {
   if (v.auth) options.onAuthFailure?.(v);
-  const retryable = v.action === 'retry' && (v.retryAfterMs === undefined || v.retryAfterMs <= MAX_SEND_WAIT_MS);
-  return new SbError('SB_E_SEND', v.reason, {
+  return {
+    transient: v.action === 'retry',
+    reason: v.reason,
     ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    fields: { retryable, call: what, ...(v.status !== undefined ? { status: v.status } : {}), ...(v.code !== undefined ? { errorCode: v.code } : {}) },
-  });
+    fields: { call: what, ...(v.status !== undefined ? { status: v.status } : {}), ...(v.code !== undefined ? { errorCode: v.code } : {}) },
+  };
 }

@@ -6,7 +6,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ButtonSpec, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { Backoff, withRetries } from '../../src/supervisor/backoff.js';
+import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 import { splitText } from '../../src/text/split.js';
 import { parseConversation } from './normalize.js';
 import { recover } from './recovery.js';
@@ -16,8 +16,6 @@ export const SLACK_TEXT_LIMIT = 4000;
 /** A button's `value` may hold 2,000 characters; its `action_id` 255. */
 const VALUE_LIMIT = 2000;
 const ACTION_ID_LIMIT = 255;
-/** A 429 asking for a longer wait than this fails the send (with `retryAfterMs`) instead of blocking it. */
-const MAX_SEND_WAIT_MS = 30_000;
 
 export interface OutboundOptions {
   signal: AbortSignal;
@@ -100,30 +98,16 @@ export function blocksOf(text: string, buttons: readonly ButtonSpec[]): Record<s
   ];
 }
 
-async function callWithRetries<T>(method: string, fn: () => Promise<T>, options: OutboundOptions): Promise<T> {
-  return withRetries(
-    async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        throw toSendError(err, method);
-      }
-    },
-    {
-      signal: options.signal,
-      backoff: new Backoff({ initialMs: options.retryInitialMs ?? 300, maxMs: 5_000 }),
-      maxAttempts: options.maxAttempts ?? 4,
-      isFatal: (err) => !(err instanceof SbError && err.fields.retryable === true),
-    },
-  );
+function callWithRetries<T>(method: string, fn: () => Promise<T>, options: OutboundOptions): Promise<T> {
+  return sendWithRetries(fn, (err) => failureOf(err, method), options);
 }
 
-function toSendError(err: unknown, method: string): SbError {
-  if (err instanceof SbError) return err;
+function failureOf(err: unknown, method: string): SendFailure {
   const v = recover(err, method);
-  const retryable = v.action === 'retry' && (v.retryAfterMs === undefined || v.retryAfterMs <= MAX_SEND_WAIT_MS);
-  return new SbError('SB_E_SEND', v.reason, {
+  return {
+    transient: v.action === 'retry',
+    reason: v.reason,
     ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    fields: { retryable, method, ...(v.errorCode !== undefined ? { errorCode: v.errorCode } : {}) },
-  });
+    fields: { method, ...(v.errorCode !== undefined ? { errorCode: v.errorCode } : {}) },
+  };
 }

@@ -7,7 +7,7 @@ import type { Api } from 'grammy';
 import type { InlineKeyboardButton, ReactionTypeEmoji } from 'grammy/types';
 import type { ButtonSpec, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { Backoff, withRetries } from '../../src/supervisor/backoff.js';
+import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 import { splitText } from '../../src/text/split.js';
 import { parseConversation, type TelegramTarget } from './normalize.js';
 import { recover } from './recovery.js';
@@ -17,8 +17,6 @@ import { sdkSignal, type SdkSignal } from './sdk-signal.js';
 export const TELEGRAM_TEXT_LIMIT = 4096;
 /** Telegram's limit on `callback_data`, in bytes. */
 export const CALLBACK_DATA_LIMIT = 64;
-/** A 429 asking for a longer wait than this fails the send (with `retryAfterMs`) instead of blocking it. */
-const MAX_SEND_WAIT_MS = 30_000;
 const BUTTONS_PER_ROW = 3;
 
 /** How outbound calls retry and when they give up. */
@@ -121,30 +119,16 @@ function messageIdOf(id: string): number {
 }
 
 /** One Bot API call with bounded retries: 429 after `retry_after`, 5xx and network errors with backoff. */
-async function callWithRetries<T>(method: string, fn: (signal: SdkSignal) => Promise<T>, options: OutboundOptions): Promise<T> {
-  return withRetries(
-    async () => {
-      try {
-        return await fn(sdkSignal(options.signal));
-      } catch (err) {
-        throw toSendError(err, method);
-      }
-    },
-    {
-      signal: options.signal,
-      backoff: new Backoff({ initialMs: options.retryInitialMs ?? 300, maxMs: 5_000 }),
-      maxAttempts: options.maxAttempts ?? 4,
-      isFatal: (err) => !(err instanceof SbError && err.fields.retryable === true),
-    },
-  );
+function callWithRetries<T>(method: string, fn: (signal: SdkSignal) => Promise<T>, options: OutboundOptions): Promise<T> {
+  return sendWithRetries(() => fn(sdkSignal(options.signal)), (err) => failureOf(err, method), options);
 }
 
-function toSendError(err: unknown, method: string): SbError {
-  if (err instanceof SbError) return err;
+function failureOf(err: unknown, method: string): SendFailure {
   const v = recover(err, method);
-  const retryable = v.action === 'resume' && (v.retryAfterMs === undefined || v.retryAfterMs <= MAX_SEND_WAIT_MS);
-  return new SbError('SB_E_SEND', v.reason, {
+  return {
+    transient: v.action === 'resume',
+    reason: v.reason,
     ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    fields: { retryable, method, ...(v.errorCode !== undefined ? { errorCode: v.errorCode } : {}) },
-  });
+    fields: { method, ...(v.errorCode !== undefined ? { errorCode: v.errorCode } : {}) },
+  };
 }
