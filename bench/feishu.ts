@@ -24,15 +24,8 @@ import { Secret } from '../src/config/secret.js';
 import { StateTracker } from '../src/connector.js';
 import { silentLogger } from '../src/log/logger.js';
 import type { BenchContext } from './run.js';
+import { alternateRounds, flag, type Row } from './rounds.js';
 
-interface Row {
-  name: string;
-  messages: number;
-  window: number;
-  messagesPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-}
 
 type Receiver = (domain: string, creds: { appId: string; appSecret: string }, onText: (text: string) => void) => Promise<() => Promise<void>>;
 
@@ -127,38 +120,16 @@ async function drive(name: string, receiver: Receiver, n: number, window: number
   }
 }
 
-function median(rows: Row[]): Row {
-  return [...rows].sort((a, b) => a.messagesPerSec - b.messagesPerSec)[Math.floor(rows.length / 2)]!;
-}
 
-async function measureThroughput(n: number, window: number, rounds: number) {
-  await drive('warm-up', bareSdk, Math.min(n, 2_000), window);
-  await drive('warm-up', connector, Math.min(n, 2_000), window);
-  const bare: Row[] = [];
-  const ours: Row[] = [];
-  for (let r = 0; r < rounds; r++) {
-    bare.push(await drive('bare Lark WSClient (empty handler, no journal)', bareSdk, n, window));
-    ours.push(await drive('switchboard feishu connector (journaled before ack, deduplicated)', connector, n, window));
-  }
-  const baseline = median(bare);
-  const measured = median(ours);
-  const pairs = ours.map((r, i) => r.messagesPerSec / bare[i]!.messagesPerSec).sort((a, b) => a - b);
-  const ratio = pairs[Math.floor(pairs.length / 2)]!;
-  console.table(
-    [baseline, measured].map((r) => ({
-      bench: r.name,
-      messages: r.messages,
-      window: r.window,
-      'msg/s': Math.round(r.messagesPerSec),
-      'p50 ms': r.p50Ms.toFixed(2),
-      'p99 ms': r.p99Ms.toFixed(2),
-      'vs bare SDK': (r.messagesPerSec / baseline.messagesPerSec).toFixed(3),
-    })),
+/** Alternating rounds of the bare SDK and the connector (bench/rounds.ts). */
+function measureThroughput(n: number, window: number, rounds: number) {
+  return alternateRounds(
+    { name: 'bare Lark WSClient (empty handler, no journal)', drive: (name, k, w) => drive(name, bareSdk, k, w) },
+    { name: 'switchboard feishu connector (journaled before ack, deduplicated)', drive: (name, k, w) => drive(name, connector, k, w) },
+    n,
+    window,
+    rounds,
   );
-  console.log(`rounds (msg/s): bare ${bare.map((r) => Math.round(r.messagesPerSec)).join(', ')}; connector ${ours.map((r) => Math.round(r.messagesPerSec)).join(', ')}`);
-  const met = ratio >= 0.6;
-  console.log(`throughput target (>= 0.6 of the bare SDK, median of paired rounds): ${met ? 'met' : 'MISSED'} (${ratio.toFixed(3)})`);
-  return { baseline, connector: measured, ratio, met, rounds: { bare, connector: ours } };
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -208,10 +179,6 @@ async function measureIdleRss(settleMs: number) {
   }
 }
 
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
 
 /** Run the Feishu benchmark; `--n N` per round, `--window W`, `--rounds R`, `--settle-ms MS`, `--no-rss`, `--rss-only`. */
 export async function run(ctx: BenchContext): Promise<void> {

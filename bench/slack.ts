@@ -27,15 +27,8 @@ import { StateTracker } from '../src/connector.js';
 import { silentLogger } from '../src/log/logger.js';
 import type { BenchContext } from './run.js';
 import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, sampleRss, sleep, waitForFile, waitOnline } from './rss.js';
+import { alternateRounds, flag, type Row } from './rounds.js';
 
-interface Row {
-  name: string;
-  messages: number;
-  window: number;
-  messagesPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-}
 
 type Tokens = { appToken: string; botToken: string };
 /** Start a receiver against the emulator at `apiUrl`; `onText` for every message it hands on; returns its stop. */
@@ -140,36 +133,15 @@ async function drive(name: string, receiver: Receiver, n: number, window: number
   }
 }
 
-/** Alternating rounds of the bare Bolt app and the connector, after a warm-up of each. */
-async function measureThroughput(n: number, window: number, rounds: number) {
-  await drive('warm-up', bareBolt, Math.min(n, 2_000), window);
-  await drive('warm-up', connector, Math.min(n, 2_000), window);
-  const bare: Row[] = [];
-  const ours: Row[] = [];
-  for (let r = 0; r < rounds; r++) {
-    bare.push(await drive('bare Bolt app (Socket Mode, empty handler, no journal)', bareBolt, n, window));
-    ours.push(await drive('switchboard slack connector (journaled before ack, deduplicated)', connector, n, window));
-  }
-  const baseline = median(bare);
-  const measured = median(ours);
-  // Each connector round against the bare round just before it: the load drifts less within a pair.
-  const pairs = ours.map((r, i) => r.messagesPerSec / bare[i]!.messagesPerSec).sort((a, b) => a - b);
-  const ratio = pairs[Math.floor(pairs.length / 2)]!;
-  console.table(
-    [baseline, measured].map((r) => ({
-      bench: r.name,
-      messages: r.messages,
-      window: r.window,
-      'msg/s': Math.round(r.messagesPerSec),
-      'p50 ms': r.p50Ms.toFixed(2),
-      'p99 ms': r.p99Ms.toFixed(2),
-      'vs bare SDK': (r.messagesPerSec / baseline.messagesPerSec).toFixed(3),
-    })),
+/** Alternating rounds of the bare SDK and the connector (bench/rounds.ts). */
+function measureThroughput(n: number, window: number, rounds: number) {
+  return alternateRounds(
+    { name: 'bare Bolt app (Socket Mode, empty handler, no journal)', drive: (name, k, w) => drive(name, bareBolt, k, w) },
+    { name: 'switchboard slack connector (journaled before ack, deduplicated)', drive: (name, k, w) => drive(name, connector, k, w) },
+    n,
+    window,
+    rounds,
   );
-  console.log(`rounds (msg/s): bare ${bare.map((r) => Math.round(r.messagesPerSec)).join(', ')}; connector ${ours.map((r) => Math.round(r.messagesPerSec)).join(', ')}`);
-  const met = ratio >= 0.6;
-  console.log(`throughput target (>= 0.6 of the bare SDK, median of paired rounds): ${met ? 'met' : 'MISSED'} (${ratio.toFixed(3)})`);
-  return { baseline, connector: measured, ratio, met, rounds: { bare, connector: ours } };
 }
 
 interface RssRow {
@@ -238,14 +210,7 @@ async function measureIdleRss(settleMs: number): Promise<RssRow[]> {
   }
 }
 
-function median(rows: Row[]): Row {
-  return [...rows].sort((a, b) => a.messagesPerSec - b.messagesPerSec)[Math.floor(rows.length / 2)]!;
-}
 
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
 
 /** Run the Slack benchmark; `--n N` messages per round, `--window W`, `--rounds R`, `--settle-ms MS`, `--no-rss`, `--rss-only`. */
 export async function run(ctx: BenchContext): Promise<void> {
