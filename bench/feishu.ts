@@ -18,13 +18,10 @@ import { fileURLToPath } from 'node:url';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { FeishuConnector } from '../connectors/feishu/connector.js';
 import { fakeAppCredentials, startFeishuEmulator } from '../connectors/feishu/emulator.js';
-import { openJournal } from '../src/bus/journal.js';
-import { systemClock } from '../src/clock.js';
 import { Secret } from '../src/config/secret.js';
-import { StateTracker } from '../src/connector.js';
-import { silentLogger } from '../src/log/logger.js';
 import type { BenchContext } from './run.js';
 import { alternateRounds, flag, type Row } from './rounds.js';
+import { startJournaled } from './journaled.js';
 
 
 type Receiver = (domain: string, creds: { appId: string; appSecret: string }, onText: (text: string) => void) => Promise<() => Promise<void>>;
@@ -47,41 +44,13 @@ const bareSdk: Receiver = async (domain, creds, onText) => {
 };
 
 /** The connector with the real journal; the agent subscribes to the journal and acks each event. */
-const connector: Receiver = async (domain, creds, onText) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-fs-'));
-  const journal = openJournal({ dir, retention: { maxAgeMs: Infinity, maxEvents: Infinity } });
-  const log = silentLogger();
-  const fs = new FeishuConnector(
-    { app_id: creds.appId, app_secret: new Secret(creds.appSecret, 'bench'), domain },
-    { name: 'bench', log, clock: systemClock, stateDir: dir, state: new StateTracker(systemClock) },
+const connector: Receiver = (domain, creds, onText) =>
+  startJournaled(
+    'sb-bench-fs-',
+    (deps) =>
+      new FeishuConnector({ app_id: creds.appId, app_secret: new Secret(creds.appSecret, 'bench'), domain }, deps),
+    onText,
   );
-  journal.subscribe('agent', (e) => {
-    onText(e.text ?? '');
-    void journal.ack('agent', e.id);
-  });
-  const abort = new AbortController();
-  await fs.start(
-    {
-      log,
-      clock: systemClock,
-      ingest: async (draft) => {
-        const r = await journal.append(draft);
-        return r.status === 'appended' ? r : { status: 'duplicate' };
-      },
-      reject: () => undefined,
-      fail: (err) => {
-        throw err;
-      },
-    },
-    abort.signal,
-  );
-  return async () => {
-    abort.abort();
-    await fs.stop();
-    await journal.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-};
 
 async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {
   const creds = fakeAppCredentials();

@@ -20,14 +20,11 @@ import { App, LogLevel } from '@slack/bolt';
 import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
 import { SlackConnector } from '../connectors/slack/connector.js';
 import { fakeSlackTokens, startSlackEmulator } from '../connectors/slack/emulator.js';
-import { openJournal } from '../src/bus/journal.js';
-import { systemClock } from '../src/clock.js';
 import { Secret } from '../src/config/secret.js';
-import { StateTracker } from '../src/connector.js';
-import { silentLogger } from '../src/log/logger.js';
 import type { BenchContext } from './run.js';
 import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, sampleRss, sleep, waitForFile, waitOnline } from './rss.js';
 import { alternateRounds, flag, type Row } from './rounds.js';
+import { startJournaled } from './journaled.js';
 
 
 type Tokens = { appToken: string; botToken: string };
@@ -58,41 +55,13 @@ const bareBolt: Receiver = async (apiUrl, tokens, onText) => {
 };
 
 /** The connector with the real journal; the agent subscribes to the journal and acks each event. */
-const connector: Receiver = async (apiUrl, tokens, onText) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-slack-'));
-  const journal = openJournal({ dir, retention: { maxAgeMs: Infinity, maxEvents: Infinity } });
-  const log = silentLogger();
-  const slack = new SlackConnector(
-    { app_token: new Secret(tokens.appToken, 'bench'), bot_token: new Secret(tokens.botToken, 'bench'), api_url: apiUrl },
-    { name: 'bench', log, clock: systemClock, stateDir: dir, state: new StateTracker(systemClock) },
+const connector: Receiver = (apiUrl, tokens, onText) =>
+  startJournaled(
+    'sb-bench-slack-',
+    (deps) =>
+      new SlackConnector({ app_token: new Secret(tokens.appToken, 'bench'), bot_token: new Secret(tokens.botToken, 'bench'), api_url: apiUrl }, deps),
+    onText,
   );
-  journal.subscribe('agent', (e) => {
-    onText(e.text ?? '');
-    void journal.ack('agent', e.id);
-  });
-  const abort = new AbortController();
-  await slack.start(
-    {
-      log,
-      clock: systemClock,
-      ingest: async (draft) => {
-        const r = await journal.append(draft);
-        return r.status === 'appended' ? r : { status: 'duplicate' };
-      },
-      reject: () => undefined,
-      fail: (err) => {
-        throw err;
-      },
-    },
-    abort.signal,
-  );
-  return async () => {
-    abort.abort();
-    await slack.stop();
-    await journal.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-};
 
 /** Drive `n` messages through a fresh emulator into `receiver`, `window` at a time. */
 async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {

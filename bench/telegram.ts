@@ -11,22 +11,19 @@
  * unmeasured warm-up of each; the median round of each is reported, and the ratio is the median of
  * the per-pair ratios.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { TelegramConnector } from '../connectors/telegram/connector.js';
 import { fakeBotToken, startTelegramEmulator } from '../connectors/telegram/emulator.js';
-import { openJournal } from '../src/bus/journal.js';
-import { systemClock } from '../src/clock.js';
 import { Secret } from '../src/config/secret.js';
-import { StateTracker } from '../src/connector.js';
-import { silentLogger } from '../src/log/logger.js';
 import type { BenchContext } from './run.js';
 import { measureIdleRss, type RssRow } from './telegram-rss.js';
 import { alternateRounds, flag, type Row } from './rounds.js';
+import { startJournaled } from './journaled.js';
 
 
 /** Start a receiver against `apiRoot`; `onText` for every message it hands on; returns its stop. */
@@ -50,41 +47,13 @@ const bareGrammy: Receiver = async (apiRoot, token, onText) => {
 };
 
 /** The connector with the real journal; the agent subscribes to the journal and acks each event. */
-const connector: Receiver = async (apiRoot, token, onText) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-tg-'));
-  const journal = openJournal({ dir, retention: { maxAgeMs: Infinity, maxEvents: Infinity } });
-  const log = silentLogger();
-  const tg = new TelegramConnector(
-    { token: new Secret(token, 'bench'), api_root: apiRoot, polling: { timeout: 30, limit: 100 } },
-    { name: 'bench', log, clock: systemClock, stateDir: dir, state: new StateTracker(systemClock) },
+const connector: Receiver = (apiRoot, token, onText) =>
+  startJournaled(
+    'sb-bench-tg-',
+    (deps) =>
+      new TelegramConnector({ token: new Secret(token, 'bench'), api_root: apiRoot, polling: { timeout: 30, limit: 100 } }, deps),
+    onText,
   );
-  journal.subscribe('agent', (e) => {
-    onText(e.text ?? '');
-    void journal.ack('agent', e.id);
-  });
-  const abort = new AbortController();
-  await tg.start(
-    {
-      log,
-      clock: systemClock,
-      ingest: async (draft) => {
-        const r = await journal.append(draft);
-        return r.status === 'appended' ? r : { status: 'duplicate' };
-      },
-      reject: () => undefined,
-      fail: (err) => {
-        throw err;
-      },
-    },
-    abort.signal,
-  );
-  return async () => {
-    abort.abort();
-    await tg.stop();
-    await journal.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-};
 
 /** Drive `n` messages through a fresh emulator into `receiver`, `window` at a time. */
 async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {
