@@ -75,3 +75,19 @@ export async function waitForFile(path: string): Promise<string[]> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * RSS of every child, KB: `fresh` 3 s from now, `settled` the lowest of samples every 5 s over the
+ * following `settleMs` (V8's memory reducer runs only after a quiet spell, so one sample lies).
+ */
+export async function freshAndSettled(children: ChildProcess[], settleMs: number): Promise<{ fresh: number[]; settled: number[] }> {
+  await sleep(3_000);
+  const fresh = await Promise.all(children.map((c) => sampleRss(c)));
+  const settled = [...fresh];
+  for (let waited = 0; waited < settleMs; waited += 5_000) {
+    await sleep(5_000);
+    const now = await Promise.all(children.map((c) => sampleRss(c)));
+    now.forEach((kb, i) => (settled[i] = Math.min(settled[i]!, kb)));
+  }
+  return { fresh, settled };
+}

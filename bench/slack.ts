@@ -22,7 +22,7 @@ import { SlackConnector } from '../connectors/slack/connector.js';
 import { fakeSlackTokens, startSlackEmulator } from '../connectors/slack/emulator.js';
 import { Secret } from '../src/config/secret.js';
 import type { BenchContext } from './run.js';
-import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, sampleRss, sleep, waitForFile, waitOnline } from './rss.js';
+import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, freshAndSettled, waitForFile, waitOnline } from './rss.js';
 import { alternateRounds, flag, type Row } from './rounds.js';
 import { startJournaled } from './journaled.js';
 
@@ -157,14 +157,7 @@ async function measureIdleRss(settleMs: number): Promise<RssRow[]> {
       { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: node([BIN, 'run', '--config', lbConfig]) },
     ];
     await Promise.all([waitOnline(join(dir, 'sl-state'), rows[2]!.child), waitOnline(join(dir, 'lb-state'), rows[3]!.child)]);
-    await sleep(3_000);
-    const fresh = await Promise.all(rows.map((r) => sampleRss(r.child)));
-    const settled = [...fresh];
-    for (let waited = 0; waited < settleMs; waited += 5_000) {
-      await sleep(5_000);
-      const now = await Promise.all(rows.map((r) => sampleRss(r.child)));
-      now.forEach((kb, i) => (settled[i] = Math.min(settled[i]!, kb)));
-    }
+    const { fresh, settled } = await freshAndSettled(rows.map((r) => r.child), settleMs);
     rows[2]!.child.kill('SIGUSR2');
     const modules = await waitForFile(join(dir, 'modules.json'));
     const loaded = (pkg: string) => modules.some((m) => m.includes(`/node_modules/${pkg}/`));

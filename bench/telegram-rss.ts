@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
 import { fakeBotToken, startTelegramEmulator } from '../connectors/telegram/emulator.js';
-import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, sampleRss, sleep, waitForFile, waitOnline } from './rss.js';
+import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, freshAndSettled, waitForFile, waitOnline } from './rss.js';
 
 /** One measured process. */
 export interface RssRow {
@@ -65,14 +65,7 @@ export async function measureIdleRss(settleMs = 60_000): Promise<RssRow[]> {
       { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: node([BIN, 'run', '--config', lbConfig]) },
     ];
     await Promise.all([waitOnline(join(dir, 'tg-state'), rows[3]!.child), waitOnline(join(dir, 'lb-state'), rows[4]!.child)]);
-    await sleep(3_000);
-    const fresh = await Promise.all(rows.map((r) => sampleRss(r.child)));
-    const settled = [...fresh];
-    for (let waited = 0; waited < settleMs; waited += 5_000) {
-      await sleep(5_000);
-      const now = await Promise.all(rows.map((r) => sampleRss(r.child)));
-      now.forEach((kb, i) => (settled[i] = Math.min(settled[i]!, kb)));
-    }
+    const { fresh, settled } = await freshAndSettled(rows.map((r) => r.child), settleMs);
     rows[3]!.child.kill('SIGUSR2');
     const modules = await waitForFile(join(dir, 'modules.json'));
     const loaded = (pkg: string) => modules.some((m) => m.includes(`/node_modules/${pkg}/`));
