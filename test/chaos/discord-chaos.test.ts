@@ -31,10 +31,7 @@ describe(`discord chaos (CHAOS_SEED=${SEED})`, () => {
   });
   afterEach(async () => {
     agent?.close();
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     await emulator.close();
     tmp.cleanup();
   });

@@ -28,10 +28,7 @@ describe('feishu chaos', () => {
     emulator = await startFeishuEmulator({ ...creds, window: 50 });
   });
   afterEach(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     await emulator.close();
     tmp.cleanup();
   });

@@ -30,10 +30,7 @@ describe('slack chaos', () => {
     emulator = await startSlackEmulator({ ...tokens, redeliverAfterMs: 1_000 });
   });
   afterEach(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     await emulator.close();
     tmp.cleanup();
   });

@@ -28,10 +28,7 @@ describe('telegram chaos', () => {
     emulator = await startTelegramEmulator({ token });
   });
   afterEach(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     await emulator.close();
     tmp.cleanup();
   });

@@ -25,10 +25,7 @@ describe('CLI end to end with the loopback connector', () => {
   });
 
   afterEach(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     runtime = undefined;
     await emulator.close();
     tmp.cleanup();

@@ -41,10 +41,7 @@ describe('lazy connector loading', () => {
     emulator = await startDiscordEmulator();
   });
   afterEach(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     await emulator.close();
     tmp.cleanup();
   });

@@ -24,10 +24,7 @@ describe('kill -9 of the runtime', () => {
     emulator = await startLoopbackEmulator({ token: TOKEN });
   });
   afterEach(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     await emulator.close();
     tmp.cleanup();
   });

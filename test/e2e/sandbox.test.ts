@@ -19,7 +19,7 @@ describe('switchboard sandbox', () => {
       sandbox.child.kill('SIGINT');
       expect(await sandbox.exited).toBe(0);
     } finally {
-      if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL');
+      await sandbox.kill();
     }
   });
 
@@ -33,7 +33,7 @@ describe('switchboard sandbox', () => {
       sandbox.child.kill('SIGINT');
       expect(await sandbox.exited).toBe(0);
     } finally {
-      if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL');
+      await sandbox.kill();
     }
   });
 });

@@ -27,10 +27,7 @@ describe('CLI end to end with the Slack connector', () => {
   });
 
   afterEach(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     if (runtime) outputs.push(runtime.stdout(), runtime.stderr());
     runtime = undefined;
     await emulator.close();

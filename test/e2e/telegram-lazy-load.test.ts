@@ -32,10 +32,7 @@ describe('lazy connector loading', () => {
     emulator = await startTelegramEmulator({ token });
   });
   afterEach(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGKILL');
-      await runtime.exited;
-    }
+    await runtime?.kill();
     await emulator.close();
     tmp.cleanup();
   });

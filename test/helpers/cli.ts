@@ -45,6 +45,8 @@ export interface LiveCli {
   stderr(): string;
   /** Resolve when the process exits, with its code (or signal name). */
   exited: Promise<number | string | null>;
+  /** SIGKILL it if it is still running, and wait until it is gone (test teardown). */
+  kill(): Promise<void>;
 }
 
 /** Start a long-running CLI command (run, tail, sandbox). The caller must kill it. */
@@ -56,5 +58,9 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = 
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | string | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
-  return { child, stdout: () => out, stderr: () => err, exited };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return { child, stdout: () => out, stderr: () => err, exited, kill };
 }
