@@ -26,6 +26,11 @@ export interface ConnectorSchemaModule {
    * `config check` after resolution. Messages must describe, never quote, the value.
    */
   checkSecrets?(config: ConnectorConfig): string[];
+  /**
+   * Platform-specific warnings for `switchboard audit` (e.g. callbacks that would need a tunnel).
+   * Not errors: the config is valid. Secrets unresolved.
+   */
+  audit?(config: ConnectorConfig): string[];
 }
 
 /** `connectors/<platform>/index.ts`: the factory; importing it may load a heavy SDK. */
