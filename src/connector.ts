@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { EventDraft, InboundEvent, OutboundCommand, Platform, SendResult, Transport, Verification } from './bus/types.js';
 import type { Clock } from './clock.js';
+import type { ListenerCounters } from './listener/types.js';
 
 export type ConnectorState = 'offline' | 'connecting' | 'online' | 'reconnecting' | 'stopping' | 'failed';
 export const CONNECTOR_STATES: readonly ConnectorState[] = [
@@ -23,6 +24,8 @@ export interface ListenerInfo {
   /** The public URL a tunnel publishes this listener at, when there is one. */
   publicUrl?: string;
   verification: Verification;
+  /** Requests accepted and rejected (by reason) since start; absent in a plan made from config alone. */
+  counters?: ListenerCounters;
 }
 
 export interface ConnectorStatus {
