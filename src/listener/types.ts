@@ -26,6 +26,8 @@ export interface ListenerLimits {
   maxRequestsPerSocket: number; // 100
   maxConnections: number; // 256
   maxConnectionsPerIp: number; // 32
+  /** How often Node checks the header/request timeouts (its default is 30 s, which lets slowloris live). Default 1 s. */
+  connectionsCheckingIntervalMs?: number;
   /** Streamed cap on the request body; past it: 413 and the socket closed. Per connector (LINE 256 KiB, Mattermost 64 KiB). */
   bodyLimit: number;
   json: JsonLimits;
@@ -110,6 +112,15 @@ export interface ListenerCounters {
   rejectedBy: Record<string, number>;
 }
 
+export interface ListenerStats {
+  /** Source IPs with an open socket. */
+  ipConnections: number;
+  /** Source IPs tracked by the fail-ban. */
+  failBanEntries: number;
+  /** Delivery ids remembered by the replay cache. */
+  replayEntries: number;
+}
+
 export interface Listener {
   /** The bound address (the real port when 0 was asked). */
   readonly host: string;
@@ -119,6 +130,8 @@ export interface Listener {
   /** `http://host:port/hooks/<endpointId>` */
   readonly url: string;
   counters(): ListenerCounters;
+  /** Sizes of the bounded per-IP and replay tables (for tests and `status`). */
+  stats?(): ListenerStats;
   /** Stop accepting, end keep-alive sockets, resolve when the server is closed. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,0 +1,61 @@
+/**
+ * Stage 1, on the socket before any HTTP parsing: the server-wide timeouts and caps, and at most
+ * `maxConnectionsPerIp` open sockets per TCP peer (the one over is destroyed at once). The per-IP
+ * table holds only peers with an open socket, so it is bounded by `maxConnections`.
+ */
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { normalizeIp } from './ip-list.js';
+import type { ResolvedLimits } from './limits.js';
+
+/** Options for `createServer` carrying the limits Node only takes at construction. */
+export function serverOptions(limits: ResolvedLimits) {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxHeaderSize: limits.maxHeaderSize,
+    connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+    insecureHTTPParser: false,
+    requireHostHeader: true,
+    joinDuplicateHeaders: false,
+  };
+}
+
+/** The per-IP socket table (its size is a test/status figure). */
+export interface ConnectionTable {
+  readonly size: number;
+}
+
+/**
+ * Apply the settable limits to `server` and track sockets per peer; `onRefused` hears each
+ * socket destroyed for being over its peer's share.
+ */
+export function connectionLimits(server: Server, limits: ResolvedLimits, onRefused: (ip: string) => void): ConnectionTable {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  server.maxConnections = limits.maxConnections;
+  const perIp = new Map<string, number>();
+  server.on('connection', function connectionLimits(socket: Socket) {
+    const ip = normalizeIp(socket.remoteAddress ?? '');
+    const open = (perIp.get(ip) ?? 0) + 1;
+    if (open > limits.maxConnectionsPerIp) {
+      socket.destroy();
+      onRefused(ip);
+      return;
+    }
+    perIp.set(ip, open);
+    socket.once('close', () => {
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) perIp.delete(ip);
+      else perIp.set(ip, left);
+    });
+  });
+  return {
+    get size() {
+      return perIp.size;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Stage 2, before any body reading or HMAC work: a banned source IP (too many failed
+ * verifications) gets 429 + Retry-After for the rest of its ban; then the endpoint's overall token
+ * bucket sheds overload with 429 + Retry-After. A banned source never takes a token, so a flood from
+ * one address cannot starve the others.
+ */
+import type { Exchange, Rejection, Stage } from './exchange.js';
+import type { FailBan } from './fail-ban.js';
+import { bodyPending } from './respond.js';
+import type { TokenBucket } from './token-bucket.js';
+
+function tooMany(ex: Exchange, reason: string, waitMs: number): Rejection {
+  return { status: 429, reason, headers: { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) }, close: bodyPending(ex.req) };
+}
+
+/** The rate-limit stage over a fail-ban table and the endpoint's bucket. */
+export function rateLimit(failBan: FailBan, bucket: TokenBucket): Stage {
+  return function rateLimit(ex: Exchange): Rejection | undefined {
+    const banned = failBan.bannedFor(ex.clientIp);
+    if (banned > 0) return tooMany(ex, 'banned', banned);
+    const wait = bucket.take();
+    if (wait > 0) return tooMany(ex, 'rate-limited', wait);
+    return undefined;
+  };
+}
