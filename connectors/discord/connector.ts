@@ -1,12 +1,12 @@
 /**
- * The Discord connector: a bot on the Gateway through discord.js. Dispatches are journaled in order
+ * The Discord connector: a bot on the Gateway through discord.js's Gateway layer (@discordjs/ws). Dispatches are journaled in order
  * (pipeline.ts) and the session resumes from the last journaled sequence (resume-point.ts), persisted
  * in the state directory (session-store.ts) so that even after kill -9 the next run resumes and
- * Discord replays what was missed. Outbound goes through discord.js's REST client (outbound.ts).
+ * Discord replays what was missed. Outbound goes through @discordjs/rest (outbound.ts).
  */
 import { join } from 'node:path';
 import type { APIUser } from 'discord.js';
-import { discord } from './sdk.js';
+import { discordRest } from './sdk.js';
 import type { EventDraft, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import type { Secret } from '../../src/config/secret.js';
 import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
@@ -95,7 +95,7 @@ export class DiscordConnector implements Connector {
       run.pipeline = this.#pipeline(run);
       const stored = await this.#store.load();
       if (stored?.botId === me.id) point.restore(stored);
-      const how = await abortable(run.gateway.login(me), signal);
+      const how = await abortable(run.gateway.login(), signal);
       if (stored?.botId === me.id && how === 'identified') {
         log.warn('the saved Discord session could not be resumed; events from while switchboard was down are not recoverable');
       }
@@ -112,13 +112,12 @@ export class DiscordConnector implements Connector {
 
   /** `GET /users/@me`: checks the token before the Gateway, and gives the bot's id. */
   async #whoAmI(gateway: Gateway): Promise<APIUser> {
-    gateway.client.rest.setToken(this.#config.token.reveal());
-    return (await gateway.client.rest.get('/users/@me')) as APIUser;
+    return (await gateway.rest.get('/users/@me')) as APIUser;
   }
 
   #pipeline(run: Run): DispatchPipeline {
     const { log } = this.#deps;
-    const rest = run.gateway.client.rest;
+    const rest = run.gateway.rest;
     return new DispatchPipeline({
       connector: this.name,
       botId: run.botId,
@@ -152,7 +151,7 @@ export class DiscordConnector implements Connector {
   #acknowledge(run: Run, t: string, d: unknown): void {
     if (t !== 'INTERACTION_CREATE') return;
     const { id, token } = d as { id: string; token: string };
-    run.gateway.client.rest
+    run.gateway.rest
       .post(`/interactions/${id}/${encodeURIComponent(token)}/callback`, { body: { type: 6 }, auth: false })
       .catch((err: unknown) => this.#deps.log.warn({ err: describeError(err), interaction: id }, 'could not acknowledge a Discord interaction'));
   }
@@ -228,7 +227,7 @@ export class DiscordConnector implements Connector {
     for (const call of planOutbound(cmd)) {
       let result: unknown;
       try {
-        result = await run.gateway.client.rest[call.method](call.route, call.body ? { body: call.body } : {});
+        result = await run.gateway.rest[call.method](call.route, call.body ? { body: call.body } : {});
       } catch (err) {
         throw new SbError('SB_E_SEND', `Discord refused the ${cmd.type}: ${describeError(err)}`, { cause: err });
       }
@@ -247,7 +246,7 @@ export class DiscordConnector implements Connector {
 /** A start failure: a refused token is fatal (no restart loop); anything else is retried. */
 function classify(err: unknown): Error {
   if (err instanceof SbError) return err;
-  if (err instanceof discord.DiscordAPIError && err.status === 401) {
+  if (err instanceof discordRest.DiscordAPIError && err.status === 401) {
     return new FatalConnectorError('Discord rejected the bot token (401 Unauthorized): reset it under Developer Portal → Bot and update `token`', { cause: err });
   }
   if ((err as { code?: unknown })?.code === 'TokenInvalid') {

@@ -1,5 +1,5 @@
 /**
- * Connectors load lazily: a runtime whose config names only Discord loads discord.js and never another
+ * Connectors load lazily: a runtime whose config names only Discord loads discord.js's Gateway layer and never another
  * platform's SDK. A module-resolution hook in the `switchboard run` child reports every package it
  * resolves.
  */
@@ -46,7 +46,7 @@ describe('lazy connector loading', () => {
     tmp.cleanup();
   });
 
-  it('a Discord-only runtime loads discord.js and never grammy', async () => {
+  it('a Discord-only runtime loads discord.js (its @discordjs/ws Gateway) and never grammy', async () => {
     const hook = join(tmp.dir, 'hook.mjs');
     writeFileSync(hook, HOOK);
     const register = join(tmp.dir, 'register.mjs');
@@ -58,6 +58,7 @@ describe('lazy connector loading', () => {
     await until(async () => (await runCli(['status', '--config', config])).code === 0, 'online', 20_000);
     const resolved = new Set(runtime.stderr().split('\n').filter((l) => l.startsWith('SB-RESOLVED ')).map((l) => l.slice(12)));
     expect(resolved).toContain('discord.js');
+    expect(resolved).toContain('@discordjs/ws');
     expect(resolved).not.toContain('grammy');
   });
 });
