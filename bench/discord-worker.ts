@@ -3,12 +3,10 @@
  * of its own: either a plain discord.js client with an empty handler (`bare`), or the Discord connector
  * journaling every message into the SQLite journal with an acking subscriber (`connector`).
  *
- * argv: <bare|connector> <apiBase> <token>. The bench then sends `{collect: k}`: the worker gathers the
+ * argv: <bare|connector> <apiBase> <token> <stateDir>; the bench owns (creates and removes) the
+ * state directory, since it ends this worker with SIGKILL. The bench then sends `{collect: k}`: the worker gathers the
  * next k messages (texts "<i> <sent-at ms>") and answers with their latencies and first/last arrival.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** Messages from this worker to the bench. */
@@ -23,7 +21,7 @@ export interface CollectCommand {
   collect: number;
 }
 
-const [mode, apiBase, token] = process.argv.slice(2);
+const [mode, apiBase, token, dir] = process.argv.slice(2);
 const now = () => performance.timeOrigin + performance.now();
 const send = (m: WorkerMessage) => process.send!(m);
 
@@ -68,9 +66,7 @@ async function connector(): Promise<void> {
   const { StateTracker } = await import('../src/connector.js');
   const { systemClock } = await import('../src/clock.js');
   const { silentLogger } = await import('../src/log/logger.js');
-  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-discord-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const bus = openJournal({ dir });
+  const bus = openJournal({ dir: dir! });
   bus.subscribe('bench', (e) => {
     arrived(e.text ?? '');
     void bus.ack('bench', e.id);
@@ -79,7 +75,7 @@ async function connector(): Promise<void> {
   const state = new StateTracker(systemClock);
   const c = module.create(
     { platform: 'discord', enabled: true, token: new Secret(token!, 'bench'), api_base: apiBase! },
-    { name: 'bench', log: silentLogger(), clock: systemClock, stateDir: dir, state },
+    { name: 'bench', log: silentLogger(), clock: systemClock, stateDir: dir!, state },
   );
   await c.start(
     {

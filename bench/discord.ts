@@ -9,7 +9,7 @@
  * - capacity: N messages (default 20,000) queued on the Gateway session, then written at once — the
  *   messages/s each receiver sustains;
  * - latency: R messages/s (default 1,000) for 5 s — p50/p99 from injection to the handler/subscriber.
- * Each receiver first takes 2,000 unmeasured messages (JIT warm-up); K rounds (default 3) alternate
+ * Each receiver first takes an unmeasured burst of 10,000 messages (JIT warm-up); K rounds (default 3) alternate
  * the receivers; each row is the median round, the ratio the median of the per-pair ratios (a
  * connector round against the bare round just before it).
  *
@@ -27,9 +27,10 @@ import { fileURLToPath } from 'node:url';
 import { startDiscordEmulator, type DiscordEmulator } from '../connectors/discord/emulator.js';
 import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
 import type { CollectCommand, WorkerMessage } from './discord-worker.js';
+import { flag, median } from './rounds.js';
 import type { BenchContext } from './run.js';
 
-const WARMUP = 2_000;
+const WARMUP = 10_000;
 const PACED_SECONDS = 5;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./discord-worker.js', import.meta.url));
@@ -49,7 +50,8 @@ type Collected = Extract<WorkerMessage, { type: 'collected' }>;
 
 /** One receiver: fork it, warm it up, measure its capacity on a burst and its latency at a steady rate. */
 async function measure(name: string, mode: 'bare' | 'connector', emulator: DiscordEmulator, n: number, rate: number): Promise<Row> {
-  const child = fork(WORKER, [mode, emulator.apiBase, emulator.token], { stdio: 'inherit', execArgv: [] });
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-discord-'));
+  const child = fork(WORKER, [mode, emulator.apiBase, emulator.token, dir], { stdio: 'inherit', execArgv: [] });
   const next = messages(child);
   const collect = async (k: number, produce: () => Promise<void> | void): Promise<Collected> => {
     child.send({ collect: k } satisfies CollectCommand);
@@ -59,27 +61,37 @@ async function measure(name: string, mode: 'bare' | 'connector', emulator: Disco
   };
   try {
     await next('ready');
-    await collect(WARMUP, () => paced(emulator, WARMUP, 2_000));
+    // Warm-up: an unmeasured burst, so both receivers' hot paths (for the connector also its journal
+    // batches) are compiled before the measured one — a single small paced warm-up left the connector's
+    // first burst ~30% slower than its second.
+    await collect(WARMUP, () => {
+      burst(emulator, WARMUP);
+    });
     // Capacity: the whole burst is queued on the session first, then written in one go.
     let t0 = 0;
-    const burst = await collect(n, () => {
-      emulator.holdDelivery();
-      inject(emulator, n);
-      t0 = now();
-      emulator.releaseDelivery();
+    const measured = await collect(n, () => {
+      t0 = burst(emulator, n);
     });
     const steady = await collect(rate * PACED_SECONDS, () => paced(emulator, rate * PACED_SECONDS, rate));
     const sorted = steady.latenciesMs.sort((a, b) => a - b);
-    return { name, burst: n, messagesPerSec: n / ((burst.lastArrival - t0) / 1000), pacedRate: rate, p50Ms: pct(sorted, 0.5), p99Ms: pct(sorted, 0.99) };
+    return { name, burst: n, messagesPerSec: n / ((measured.lastArrival - t0) / 1000), pacedRate: rate, p50Ms: pct(sorted, 0.5), p99Ms: pct(sorted, 0.99) };
   } finally {
     child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Inject `k` messages at once over three channels; text "<i> <sent-at ms>". */
-function inject(emulator: DiscordEmulator, k: number): void {
+/**
+ * Queue `k` messages over three channels (text "<i> <sent-at ms>") while delivery is held, then write
+ * them in one go; returns the moment of the release.
+ */
+function burst(emulator: DiscordEmulator, k: number): number {
   const channels = ['general', 'random', 'ops'];
+  emulator.holdDelivery();
   for (let i = 0; i < k; i++) emulator.injectMessage(`${i} ${now()}`, { channel: channels[i % 3]! });
+  const at = now();
+  emulator.releaseDelivery();
+  return at;
 }
 
 /** Inject `k` messages at `rate` per second, a few every millisecond tick. */
@@ -166,8 +178,9 @@ async function memory(emulator: DiscordEmulator): Promise<Memory> {
   const idle = 'setInterval(() => {}, 1 << 30);';
   const plain = spawn(process.execPath, ['-e', idle], { stdio: 'ignore' });
   const bare = spawn(process.execPath, ['--input-type=module', '-e', `await import('discord.js'); ${idle}`], { cwd: ROOT, stdio: 'ignore' });
-  const worker = fork(WORKER, ['connector', emulator.apiBase, emulator.token], { stdio: 'ignore', execArgv: [] });
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-rss-'));
+  mkdirSync(join(dir, 'worker'));
+  const worker = fork(WORKER, ['connector', emulator.apiBase, emulator.token, join(dir, 'worker')], { stdio: 'ignore', execArgv: [] });
   writeFileSync(join(dir, 'token'), emulator.token, { mode: 0o600 });
   const config = join(dir, 'switchboard.yaml');
   writeFileSync(config, `state_dir: ${join(dir, 'state')}\nlog: {level: warn}\nconnectors:\n  dc:\n    platform: discord\n    token: {file: ${join(dir, 'token')}}\n    api_base: "${emulator.apiBase}"\n`);
@@ -195,16 +208,6 @@ async function memory(emulator: DiscordEmulator): Promise<Memory> {
     await loopback.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The round with the median throughput. */
-function median(rows: Row[]): Row {
-  return [...rows].sort((a, b) => a.messagesPerSec - b.messagesPerSec)[Math.floor(rows.length / 2)]!;
-}
-
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i === -1 ? undefined : argv[i + 1];
 }
 
 /** Run the Discord benchmark, print both tables, write bench/results/discord.json. */

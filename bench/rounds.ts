@@ -22,7 +22,7 @@ export interface Contestant {
 }
 
 /** The median round by rate. */
-export function median(rows: Row[]): Row {
+export function median<R extends { messagesPerSec: number }>(rows: R[]): R {
   return [...rows].sort((a, b) => a.messagesPerSec - b.messagesPerSec)[Math.floor(rows.length / 2)]!;
 }
 
