@@ -1,6 +1,6 @@
 /** The shapes a connector folder exports, as the registry loads them. */
 import type { z } from 'zod';
-import type { Connector, ConnectorDeps, ConnectorPlan } from './connector.js';
+import type { Connector, ConnectorDeps, ConnectorPlan, ListenerInfo } from './connector.js';
 import type { Secret } from './config/secret.js';
 
 /**
@@ -52,6 +52,11 @@ export interface SandboxPlatform {
   injectText(text: string): string;
   /** Called with every message the bot sends on this platform. */
   onBotMessage(listener: (m: { conversation: string; text: string }) => void): void;
+  /**
+   * For a webhook platform: called once the runtime's connector is online, with its listeners (real
+   * bind, hook URL), so the emulator knows where to deliver. Outbound platforms leave it out.
+   */
+  attach?(listeners: ListenerInfo[]): void;
   close(): Promise<void>;
 }
 

@@ -43,6 +43,7 @@ export function sandboxCommand(): Command {
         const logger = createLogger({ level: 'info', secrets: config.secretValues, file: join(dir, 'switchboard.log') });
         closeLog = logger.close;
         runtime = await startRuntime(config, { log: logger.log });
+        await attachPlatforms(runtime, platforms);
         const echo = startEchoAgent(runtime);
         process.once('SIGINT', () => void echo.close().then(() => shutdown(EXIT.ok)));
         process.once('SIGTERM', () => void echo.close().then(() => shutdown(EXIT.ok)));
@@ -96,6 +97,14 @@ async function writeSandboxConfig(dir: string, platforms: Map<string, SandboxPla
   const file = join(dir, 'sandbox.yaml');
   await writeFile(file, stringify({ state_dir: join(dir, 'state'), log: { level: 'info' }, connectors }), { mode: 0o600 });
   return file;
+}
+
+/** Tell the emulators of webhook platforms where the runtime's listeners are, once they listen. */
+async function attachPlatforms(runtime: Runtime, platforms: Map<string, SandboxPlatform>): Promise<void> {
+  if (![...platforms.values()].some((p) => p.attach)) return;
+  await waitOnline(runtime);
+  const reports = runtime.supervisor.report();
+  for (const [name, p] of platforms) p.attach?.(reports.find((r) => r.name === `${name}-sandbox`)?.listeners ?? []);
 }
 
 async function waitOnline(runtime: Runtime, timeoutMs = 10_000): Promise<void> {
