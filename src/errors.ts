@@ -16,6 +16,8 @@ export type SbErrorCode =
   | 'SB_E_JOURNAL_CLOSED'
   | 'SB_E_PROTOCOL'
   | 'SB_E_SEND'
+  /** The platform has no such operation (e.g. editing a sent LINE message); the agent should do something else. */
+  | 'SB_E_UNSUPPORTED'
   | 'SB_E_ABORTED'
   | 'SB_E_TIMEOUT';
 
