@@ -43,3 +43,6 @@ export interface Rejection {
 
 /** A pipeline stage. */
 export type Stage = (ex: Exchange) => Rejection | undefined | Promise<Rejection | undefined>;
+
+/** A stage that decides without waiting. */
+export type SyncStage = (ex: Exchange) => Rejection | undefined;

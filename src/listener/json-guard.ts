@@ -5,7 +5,7 @@
  * spelling (`"\u005f_proto__"` included). Only then is the text parsed — so the parser never
  * recurses 100,000 levels or builds a million-key object, and nothing downstream can be polluted.
  */
-import type { Exchange, Rejection, Stage } from './exchange.js';
+import type { Exchange, Rejection, SyncStage } from './exchange.js';
 import type { JsonLimits } from './types.js';
 
 /** Why a body was refused; each is a `rejectedBy` counter name. */
@@ -120,7 +120,7 @@ export function parseGuarded(raw: Uint8Array, limits: JsonLimits): { ok: true; v
 }
 
 /** Stage 7: guard and parse the verified body; a refusal is a generic 400 (413 is for size). */
-export function jsonGuard(limits: JsonLimits): Stage {
+export function jsonGuard(limits: JsonLimits): SyncStage {
   return function jsonGuard(ex: Exchange): Rejection | undefined {
     const parsed = parseGuarded(ex.body ?? Buffer.alloc(0), limits);
     if (!parsed.ok) return { status: 400, reason: parsed.reason };

@@ -4,7 +4,7 @@
  * bucket sheds overload with 429 + Retry-After. A banned source never takes a token, so a flood from
  * one address cannot starve the others.
  */
-import type { Exchange, Rejection, Stage } from './exchange.js';
+import type { Exchange, Rejection, SyncStage } from './exchange.js';
 import type { FailBan } from './fail-ban.js';
 import { bodyPending } from './respond.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -14,7 +14,7 @@ function tooMany(ex: Exchange, reason: string, waitMs: number): Rejection {
 }
 
 /** The rate-limit stage over a fail-ban table and the endpoint's bucket. */
-export function rateLimit(failBan: FailBan, bucket: TokenBucket): Stage {
+export function rateLimit(failBan: FailBan, bucket: TokenBucket): SyncStage {
   return function rateLimit(ex: Exchange): Rejection | undefined {
     const banned = failBan.bannedFor(ex.clientIp);
     if (banned > 0) return tooMany(ex, 'banned', banned);

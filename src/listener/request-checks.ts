@@ -2,7 +2,7 @@
  * Stage 4, for requests on the known route: the method (405 + Allow: POST), the media type (415;
  * parameters such as `charset` ignored) and, when configured, the client IP allowlist (generic 403).
  */
-import type { Exchange, Rejection, Stage } from './exchange.js';
+import type { Exchange, Rejection, SyncStage } from './exchange.js';
 import type { IpList } from './ip-list.js';
 import { bodyPending } from './respond.js';
 
@@ -12,7 +12,7 @@ export function mediaType(value: string | undefined): string {
 }
 
 /** The request-check stage for `contentTypes`, and `allowIps` when given. */
-export function requestChecks(contentTypes: readonly string[], allowIps: IpList | undefined): Stage {
+export function requestChecks(contentTypes: readonly string[], allowIps: IpList | undefined): SyncStage {
   const accepted = new Set(contentTypes.map((t) => t.toLowerCase()));
   return function requestChecks(ex: Exchange): Rejection | undefined {
     if (!ex.known) return undefined;

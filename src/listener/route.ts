@@ -3,7 +3,7 @@
  * for `/admin` — is not refused here: it goes on to read its body and pay a dummy HMAC like a known
  * id would, and is answered the same generic 404 at the signature stage (no timing oracle).
  */
-import type { Exchange, Stage } from './exchange.js';
+import type { Exchange, SyncStage } from './exchange.js';
 
 /** The request's path without its query string. */
 export function pathOf(url: string | undefined): string {
@@ -13,7 +13,7 @@ export function pathOf(url: string | undefined): string {
 }
 
 /** The route stage for `path` (`/hooks/<endpointId>`): marks the exchange known or unknown. */
-export function route(path: string): Stage {
+export function route(path: string): SyncStage {
   return function route(ex: Exchange): undefined {
     ex.known = pathOf(ex.req.url) === path;
     return undefined;

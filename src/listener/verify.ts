@@ -5,7 +5,7 @@
  * check — and is answered the generic 404.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Exchange, Rejection, Stage } from './exchange.js';
+import type { Exchange, Rejection, SyncStage } from './exchange.js';
 import type { WebhookHandler } from './types.js';
 
 /** An HMAC-SHA256 over `body` under a key nobody knows, compared in constant time: always false. */
@@ -15,7 +15,7 @@ export function dummyVerify(key: Buffer, body: Buffer): boolean {
 }
 
 /** The verify stage for `handler`. */
-export function verifySignature(handler: WebhookHandler): Stage {
+export function verifySignature(handler: WebhookHandler): SyncStage {
   const dummyKey = randomBytes(32);
   return function verifySignature(ex: Exchange): Rejection | undefined {
     const body = ex.body ?? Buffer.alloc(0);
