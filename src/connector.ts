@@ -43,15 +43,24 @@ export interface ConnectorPlan {
   listeners: ListenerInfo[];
 }
 
-export type IngestResult = { status: 'appended'; event: InboundEvent } | { status: 'duplicate' };
+/**
+ * What `ingest` did: journaled it, recognized a duplicate, or refused it by the access policy (not
+ * journaled; counted under `reason`). Only `appended` reaches the agent; on every outcome the connector
+ * acknowledges the platform and moves on.
+ */
+export type IngestResult =
+  | { status: 'appended'; event: InboundEvent }
+  | { status: 'duplicate' }
+  | { status: 'refused'; reason: string };
 
 /** What the runtime gives a connector when it starts. */
 export interface ConnectorContext {
   log: Logger;
   clock: Clock;
   /**
-   * Journal an event. Resolves once it is durable (or recognized as a duplicate): only then may the
-   * connector acknowledge it to the platform. Rejects if the journal cannot take it; then do not ack.
+   * Journal an event. Resolves once it is durable (or recognized as a duplicate, or refused by the
+   * access policy): only then may the connector acknowledge it to the platform. Rejects if the journal
+   * (or the access database) cannot take it; then do not ack.
    */
   ingest(draft: EventDraft): Promise<IngestResult>;
   /** Count a rejected inbound item (bad signature, refused sender, ...) under a short reason. */

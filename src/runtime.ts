@@ -13,6 +13,7 @@ import { controlSocketPath } from './control/client.js';
 import type { RuntimeStatus } from './control/protocol.js';
 import { startControlServer, type ControlServer } from './control/server.js';
 import { loadConnectorModule, planConnectors } from './plan.js';
+import { openAccessStore, type AccessStore } from './security/access-store.js';
 import type { BackoffOptions } from './supervisor/backoff.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
@@ -42,6 +43,13 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
   const plans = await planConnectors(config);
   const startedAt = new Date(clock.now()).toISOString();
   const bus = openJournal({ dir: config.stateDir, clock, retention: config.bus.retention });
+  let access: AccessStore;
+  try {
+    access = openAccessStore(config.stateDir, clock);
+  } catch (err) {
+    await bus.close();
+    throw err;
+  }
   const supervisor = new Supervisor({
     connectors: config.connectors,
     loadModule: loadConnectorModule,
@@ -50,6 +58,7 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     log,
     clock,
     stateDir: config.stateDir,
+    access,
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
   const status = (): RuntimeStatus => ({
@@ -70,6 +79,7 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     await supervisor.stop();
     await control?.close();
     await bus.close();
+    access.close();
     throw err;
   }
   const pruneTimer = setInterval(() => {
@@ -98,6 +108,7 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
         clearTimeout(timer);
         await control?.close();
         await bus.close();
+        access.close();
         log.info('switchboard stopped');
       }
     })());

@@ -92,6 +92,9 @@ async function writeSandboxConfig(dir: string, platforms: Map<string, SandboxPla
         block[key] = value;
       }
     }
+    // Everyone is let in, spelled out (open is never a default): every platform here is an emulator on
+    // loopback, and the only person on it is you, typing into this terminal.
+    block.access ??= { dm: 'open', groups: ['*'] };
     connectors[`${name}-sandbox`] = block;
   }
   const file = join(dir, 'sandbox.yaml');

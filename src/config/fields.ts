@@ -39,6 +39,39 @@ export const hostPort = z
   .string()
   .regex(/^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8787');
 
+/** Who may reach the agent through one connector (src/security/access-policy.ts applies it). */
+export const accessSchema = z
+  .strictObject({
+    dm: z
+      .enum(['pairing', 'allowlist', 'open', 'disabled'])
+      .default('pairing')
+      .describe('Direct messages. pairing: a stranger gets a code that an owner approves (switchboard pair approve CODE); allowlist: only owners, allowed and already paired users; open: anyone (never a default; audit warns); disabled: none but owners.'),
+    groups: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Group/channel conversation ids (as `switchboard tail --json` shows them) whose members may reach the agent; a thread counts when its parent channel is listed. "*" = every group (audit warns). Default: none.'),
+    owners: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Stable platform user ids of the owners: they always pass, in DMs and in any group, and are not rate-limited.'),
+    allowed: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Platform user ids allowed to DM the agent without pairing.'),
+    rate_limit: z
+      .int()
+      .min(0)
+      .default(20)
+      .describe('Most messages (and button presses, reactions, edits) per minute per sender that reach the agent; then one polite notice and silence. 0 = no limit. Owners are exempt. Default: 20.'),
+  })
+  .describe('Who may reach the agent through this connector. Default: DMs by pairing, no groups.');
+
+/** The validated `access` block of a connector. */
+export type AccessConfig = z.output<typeof accessSchema>;
+
+/** The defaults of `access` when a block leaves it out. */
+export const ACCESS_DEFAULTS: AccessConfig = { dm: 'pairing', groups: [], owners: [], allowed: [], rate_limit: 20 };
+
 /**
  * The fields every connector block has. A connector schema is
  * `z.strictObject({ ...connectorBase('myplatform'), ...its own fields })`.
@@ -47,5 +80,6 @@ export function connectorBase<P extends string>(platform: P) {
   return {
     platform: z.literal(platform),
     enabled: z.boolean().default(true).describe('Set false to keep the block but not run it.'),
+    access: accessSchema.default(() => ({ ...ACCESS_DEFAULTS, groups: [], owners: [], allowed: [] })),
   };
 }

@@ -8,6 +8,7 @@ import type { EventDraft } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import type { Connector, ConnectorContext, IngestResult, StateTracker } from '../connector.js';
 import { FatalConnectorError, describeError, isFatal } from '../errors.js';
+import type { AccessGate } from '../security/access-gate.js';
 import { Backoff, isAbort, sleep, type BackoffOptions } from './backoff.js';
 
 export interface RunnerCounters {
@@ -25,6 +26,8 @@ export interface RunnerOptions {
   bus: AgentBus;
   log: Logger;
   clock: Clock;
+  /** The connector's access policy: every draft passes it before the journal, or is refused. */
+  gate: AccessGate;
   backoff?: BackoffOptions;
 }
 
@@ -37,6 +40,7 @@ export class ConnectorRunner {
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
+  readonly #gate: AccessGate;
   /** Aborted by `stop()`: ends the run loop and any backoff wait. */
   readonly #stop = new AbortController();
   /** Bumped on every (re)start, so a stale generation's `fail`/`ingest` cannot act on the new one. */
@@ -52,6 +56,7 @@ export class ConnectorRunner {
     this.#log = options.log;
     this.#clock = options.clock;
     this.#backoff = new Backoff(options.backoff);
+    this.#gate = options.gate;
     this.#state.on('change', (c) =>
       this.#log.info({ state: c.state, previous: c.previous, ...(c.reason ? { reason: c.reason } : {}) }, `connector ${c.state}`),
     );
@@ -132,10 +137,7 @@ export class ConnectorRunner {
       log: this.#log,
       clock: this.#clock,
       ingest: (draft) => this.#ingest(draft),
-      reject: (reason) => {
-        this.counters.rejected++;
-        this.counters.rejectedBy[reason] = (this.counters.rejectedBy[reason] ?? 0) + 1;
-      },
+      reject: (reason) => this.#countRejected(reason),
       fail: (err) => {
         if (current()) onFail(err ?? new Error('connector failed'));
       },
@@ -144,7 +146,13 @@ export class ConnectorRunner {
 
   async #ingest(draft: EventDraft): Promise<IngestResult> {
     if (!this.#intake) throw new Error('switchboard is shutting down; not acknowledging new events');
-    const pending = this.#bus.append(draft);
+    // Before the journal: a refused event is never stored, so nothing of a stranger's reaches the agent.
+    const admitted = this.#gate.admit(draft);
+    if (!admitted.pass) {
+      this.#countRejected(admitted.reason);
+      return { status: 'refused', reason: admitted.reason };
+    }
+    const pending = this.#bus.append(admitted.draft);
     this.#inflight.add(pending);
     try {
       const result = await pending;
@@ -159,6 +167,11 @@ export class ConnectorRunner {
     } finally {
       this.#inflight.delete(pending);
     }
+  }
+
+  #countRejected(reason: string): void {
+    this.counters.rejected++;
+    this.counters.rejectedBy[reason] = (this.counters.rejectedBy[reason] ?? 0) + 1;
   }
 
   /** Stop taking new events; appends already under way still complete. */

@@ -9,6 +9,9 @@ import type { Clock } from '../clock.js';
 import { StateTracker, type ConnectorState, type ListenerInfo } from '../connector.js';
 import { SbError } from '../errors.js';
 import type { ConnectorConfig, ConnectorModule } from '../registry-types.js';
+import { AccessGate } from '../security/access-gate.js';
+import { accessPolicy } from '../security/access-policy.js';
+import type { AccessStore } from '../security/access-store.js';
 import type { BackoffOptions } from './backoff.js';
 import { ConnectorRunner } from './runner.js';
 
@@ -40,6 +43,8 @@ export interface SupervisorOptions {
   log: Logger;
   clock: Clock;
   stateDir: string;
+  /** Pairings and button intents (access.db): each connector's access gate reads it. */
+  access: AccessStore;
   backoff?: BackoffOptions;
 }
 
@@ -62,7 +67,15 @@ export class Supervisor {
       const state = new StateTracker(clock);
       const connector = module.create(config, { name, log: clog, clock, stateDir, state });
       this.#states.set(name, state);
-      this.#runners.set(name, new ConnectorRunner({ connector, state, bus, log: clog, clock, ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}) }));
+      const gate = new AccessGate({
+        connector: name,
+        policy: accessPolicy(config.access as Parameters<typeof accessPolicy>[0]),
+        store: this.#options.access,
+        clock,
+        log: clog,
+        reply: (conversation, text) => connector.send({ type: 'send', connector: name, conversation, text }),
+      });
+      this.#runners.set(name, new ConnectorRunner({ connector, state, bus, log: clog, clock, gate, ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}) }));
     }
     await Promise.all([...this.#runners.values()].map((r) => r.start()));
   }
@@ -78,6 +91,10 @@ export class Supervisor {
     try {
       const result = await runner.connector.send(cmd);
       log.debug({ messageIds: result.messageIds }, 'outbound command delivered');
+      if (cmd.type === 'buttons') {
+        // Recorded after the send (the message ids are the platform's); a press checks against it.
+        this.#options.access.intents.record(cmd.connector, cmd.conversation, result.messageIds, cmd.buttons, cmd.allowedUsers);
+      }
       return result;
     } catch (err) {
       log.warn({ err }, 'outbound command failed');

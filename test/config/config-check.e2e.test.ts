@@ -48,7 +48,7 @@ describe('switchboard config check (the real CLI)', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toEqual([
       `${file}:4:51: connectors.b.token: connectors a and b use the same secret (connectors.a.token and connectors.b.token); one bot token supports one connection; remove one`,
-      `${file}:4:61: connectors.b.tokn: unknown key; did you mean "token"? (allowed: platform, enabled, endpoint, token)`,
+      `${file}:4:61: connectors.b.tokn: unknown key; did you mean "token"? (allowed: platform, enabled, access, endpoint, token)`,
     ]);
     expect(result.stderr).not.toContain('the-shared-token');
   });

@@ -76,7 +76,7 @@ describe('loadConfig: problems name file:line:col, the key path and what is allo
     const dir = await newDir();
     const text = withConnectors(dir, '  loop:\n    platform: loopback\n    endpoint: "h:1"\n    token: {env: TOKEN_A}\n    tokne: x\n');
     expect(await problemsOf(loadConfigText(text, 'sb.yaml', { env }))).toEqual([
-      'sb.yaml:7:5: connectors.loop.tokne: unknown key; did you mean "token"? (allowed: platform, enabled, endpoint, token)',
+      'sb.yaml:7:5: connectors.loop.tokne: unknown key; did you mean "token"? (allowed: platform, enabled, access, endpoint, token)',
     ]);
   });
 

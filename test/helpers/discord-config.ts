@@ -1,8 +1,9 @@
 /** Write a config file (and its 0600 token file) for a runtime with one Discord connector. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { accessLine, type AccessBlock } from './access.js';
 
-export function writeDiscordConfig(dir: string, apiBase: string, token: string, options: { name?: string; level?: string } = {}): string {
+export function writeDiscordConfig(dir: string, apiBase: string, token: string, options: { name?: string; level?: string; access?: AccessBlock } = {}): string {
   const tokenFile = join(dir, 'discord.token');
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   const file = join(dir, 'switchboard.yaml');
@@ -19,6 +20,7 @@ export function writeDiscordConfig(dir: string, apiBase: string, token: string, 
       '    platform: discord',
       `    token: {file: ${tokenFile}}`,
       `    api_base: "${apiBase}"`,
+      accessLine(options.access),
       '',
     ].join('\n'),
   );

@@ -1,8 +1,9 @@
 /** Write a config file (and its 0600 app-secret file) for a runtime with one Feishu connector. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { accessLine, type AccessBlock } from './access.js';
 
-export function writeFeishuConfig(dir: string, domain: string, appId: string, appSecret: string, options: { name?: string; file?: string } = {}): string {
+export function writeFeishuConfig(dir: string, domain: string, appId: string, appSecret: string, options: { name?: string; file?: string; access?: AccessBlock } = {}): string {
   const secretFile = join(dir, `${options.file ?? 'switchboard'}.fs.secret`);
   writeFileSync(secretFile, `${appSecret}\n`, { mode: 0o600 });
   const file = join(dir, `${options.file ?? 'switchboard'}.yaml`);
@@ -20,6 +21,7 @@ export function writeFeishuConfig(dir: string, domain: string, appId: string, ap
       `    app_id: ${appId}`,
       `    app_secret: {file: ${secretFile}}`,
       `    domain: "${domain}"`,
+      accessLine(options.access),
       '',
     ].join('\n'),
   );

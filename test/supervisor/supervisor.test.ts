@@ -6,6 +6,7 @@ import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, Liste
 import { FatalConnectorError, RetryableConnectorError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ConnectorConfig, ConnectorModule } from '../../src/registry-types.js';
+import { openAccessStore } from '../../src/security/access-store.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { until } from '../helpers/tmp.js';
 
@@ -76,7 +77,8 @@ describe('Supervisor', () => {
 
   function setup(blocks: Record<string, { script: ('ok' | 'retry' | 'fatal' | 'retry-after')[]; transport?: 'outbound-socket' | 'webhook'; listeners?: ListenerInfo[]; enabled?: boolean }>, bus = memoryBus()) {
     const configs: Record<string, ConnectorConfig> = {};
-    for (const [name, b] of Object.entries(blocks)) configs[name] = { platform: 'scripted', enabled: b.enabled ?? true };
+    // 'u', the sender of the drafts below, owns them: these tests are about lifecycle, not access.
+    for (const [name, b] of Object.entries(blocks)) configs[name] = { platform: 'scripted', enabled: b.enabled ?? true, access: { owners: ['u'] } };
     const module: ConnectorModule = {
       create: (_config, deps) => {
         const b = blocks[deps.name]!;
@@ -97,6 +99,7 @@ describe('Supervisor', () => {
       log: silentLogger(),
       clock: systemClock,
       stateDir: '/nonexistent',
+      access: openAccessStore(':memory:', systemClock),
       backoff: { initialMs: 10, maxMs: 50, jitter: 0 },
     });
     return { supervisor, bus, loaded };

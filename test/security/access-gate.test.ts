@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventDraft } from '../../src/bus/types.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { AccessGate, RATE_NOTICE } from '../../src/security/access-gate.js';
+import { accessPolicy } from '../../src/security/access-policy.js';
+import { openAccessStore, type AccessStore } from '../../src/security/access-store.js';
+import type { AccessConfig } from '../../src/config/fields.js';
+import { BUTTON_TTL_MS } from '../../src/security/button-intents.js';
+
+function fakeClock(start = Date.parse('2026-01-01T00:00:00Z')) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+let seq = 0;
+function draft(sender: string, conversation: EventDraft['conversation'], extra: Partial<EventDraft> = {}): EventDraft {
+  return {
+    dedupKey: `tg:${++seq}`, connector: 'tg', platform: 'telegram', kind: 'message', conversation, sender: { id: sender, isBot: false },
+    text: 'secret content', provenance: { transport: 'outbound-socket', verified: 'token', sender: 'unknown' }, ...extra,
+  };
+}
+const dm = (id: string) => ({ id, kind: 'dm' as const });
+
+describe('AccessGate', () => {
+  const stores: AccessStore[] = [];
+  afterEach(() => {
+    for (const s of stores.splice(0)) s.close();
+  });
+  function gate(access: Partial<AccessConfig>, clock = fakeClock()) {
+    const store = openAccessStore(':memory:', clock);
+    stores.push(store);
+    const replies: { conversation: string; text: string }[] = [];
+    const g = new AccessGate({
+      connector: 'tg', policy: accessPolicy(access), store, clock, log: silentLogger(),
+      reply: async (conversation, text) => void replies.push({ conversation, text }),
+    });
+    return { g, store, replies, clock };
+  }
+
+  it('a stranger gets one code by reply, nothing passes, further messages get silence; approval lets them in as paired', () => {
+    const { g, store, replies } = gate({});
+    expect(g.admit(draft('u1', dm('c1')))).toEqual({ pass: false, reason: 'dm-not-paired' });
+    expect(g.admit(draft('u1', dm('c1')))).toEqual({ pass: false, reason: 'dm-not-paired' });
+    expect(replies).toHaveLength(1);
+    const code = store.pairing.pending()[0]!.code;
+    expect(replies[0]).toEqual({ conversation: 'c1', text: expect.stringContaining(`switchboard pair approve ${code}`) });
+    store.pairing.approve(code);
+    const admitted = g.admit(draft('u1', dm('c1')));
+    expect(admitted).toMatchObject({ pass: true, draft: { provenance: { sender: 'paired' }, text: 'secret content' } });
+  });
+
+  it('a reaction or an edit from a stranger earns no code', () => {
+    const { g, replies, store } = gate({});
+    expect(g.admit(draft('u1', dm('c1'), { kind: 'reaction' }))).toEqual({ pass: false, reason: 'dm-not-paired' });
+    expect(g.admit(draft('u1', dm('c1'), { kind: 'edit' }))).toEqual({ pass: false, reason: 'dm-not-paired' });
+    expect(replies).toEqual([]);
+    expect(store.pairing.pending()).toEqual([]);
+  });
+
+  it('sets provenance.sender for owners and allowed users', () => {
+    const { g } = gate({ owners: ['me'], allowed: ['friend'] });
+    expect(g.admit(draft('me', dm('c1')))).toMatchObject({ pass: true, draft: { provenance: { sender: 'owner' } } });
+    expect(g.admit(draft('friend', dm('c2')))).toMatchObject({ pass: true, draft: { provenance: { sender: 'allowed' } } });
+  });
+
+  it('rate-limits senders with one notice, owners exempt', () => {
+    const { g, replies, clock } = gate({ dm: 'open', owners: ['me'], rate_limit: 2 });
+    expect([1, 2, 3, 4].map(() => g.admit(draft('u1', dm('c1'))).pass)).toEqual([true, true, false, false]);
+    expect(g.admit(draft('u1', dm('c1')))).toEqual({ pass: false, reason: 'rate-limited' });
+    expect(replies).toEqual([{ conversation: 'c1', text: RATE_NOTICE }]);
+    for (let i = 0; i < 50; i++) expect(g.admit(draft('me', dm('c0'))).pass).toBe(true);
+    clock.advance(60_000);
+    expect(g.admit(draft('u1', dm('c1'))).pass).toBe(true);
+  });
+
+  it('a press on restricted buttons passes only for the users they were issued to; others are refused', () => {
+    const { g, store, clock } = gate({ groups: ['g1'], owners: ['me'] });
+    const group = { id: 'g1', kind: 'group' as const };
+    store.intents.record('tg', 'g1', ['77'], [{ id: 'ok', label: 'OK' }], ['bob']);
+    store.intents.record('tg', 'g1', ['78'], [{ id: 'ok', label: 'OK' }]);
+    const press = (who: string, messageId: string, conversation: EventDraft['conversation'] = group) =>
+      g.admit(draft(who, conversation, { kind: 'action', messageId, action: { id: 'ok' } }));
+    expect(press('bob', '77').pass).toBe(true);
+    expect(press('eve', '77')).toEqual({ pass: false, reason: 'button-not-issued-to-sender' });
+    expect(press('me', '77')).toEqual({ pass: false, reason: 'button-not-issued-to-sender' });
+    // Unrestricted buttons: whoever may reach the agent.
+    expect(press('eve', '78').pass).toBe(true);
+    // The same message id in another conversation is another message (ids are per chat on Telegram).
+    const g2 = { id: 'g2', kind: 'group' as const };
+    expect(press('me', '77', g2).pass).toBe(true);
+    // A press arriving in a thread of the conversation the buttons were sent to.
+    expect(press('eve', '77', { id: 'g1:5', kind: 'thread', parentId: 'g1' })).toEqual({ pass: false, reason: 'button-not-issued-to-sender' });
+    clock.advance(BUTTON_TTL_MS);
+    expect(press('bob', '77')).toEqual({ pass: false, reason: 'button-expired' });
+  });
+
+  it('refuses groups that are not listed, without a reply', () => {
+    const { g, replies } = gate({ groups: ['g1'] });
+    expect(g.admit(draft('u1', { id: 'g2', kind: 'group' }))).toEqual({ pass: false, reason: 'group-not-allowed' });
+    expect(replies).toEqual([]);
+  });
+});
