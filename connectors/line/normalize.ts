@@ -40,20 +40,34 @@ export function contentRef(messageId: string): string {
   return `line:content:${messageId}`;
 }
 
-/** A button's postback `data`: `b=<id>&v=<value>` (form-encoded, so any characters survive). */
-export function encodePostbackData(id: string, value?: string): string {
-  const params = new URLSearchParams({ b: id });
-  if (value !== undefined) params.set('v', value);
+/** A button's postback `data`: `b=<id>&v=<value>&s=<set>` (form-encoded, so any characters survive). */
+export function encodePostbackData(button: { id: string; value?: string | undefined; set?: string }): string {
+  const params = new URLSearchParams({ b: button.id });
+  if (button.value !== undefined) params.set('v', button.value);
+  if (button.set !== undefined) params.set('s', button.set);
   return params.toString();
 }
 
-/** The inverse of {@link encodePostbackData}; any other data (a rich menu's, say) is the action id itself. */
-export function parsePostbackData(data: string): { id: string; value?: string } {
+/**
+ * The inverse of {@link encodePostbackData}: the action, and the id of the button set it belongs to.
+ * Any other data (a rich menu's, say) is the action id itself.
+ */
+export function parsePostbackData(data: string): { action: { id: string; value?: string }; set?: string } {
   const params = new URLSearchParams(data);
   const id = params.get('b');
-  if (id === null || !/^b=/.test(data)) return { id: data };
+  if (id === null || !data.startsWith('b=')) return { action: { id: data } };
   const value = params.get('v');
-  return value === null ? { id } : { id, value };
+  const set = params.get('s');
+  return { action: value === null ? { id } : { id, value }, ...(set !== null ? { set } : {}) };
+}
+
+/**
+ * The bus message id of a button set. LINE tells a postback nothing about the message that carried
+ * the button, so the set's own id (in the data) stands in for it: `buttons` returns it among its
+ * message ids, and a press carries it, which is what binds a press to the users it was issued to.
+ */
+export function buttonSetMessageId(set: string): string {
+  return `btn_${set}`;
 }
 
 /**
@@ -67,7 +81,9 @@ export function normalizeEvent(connector: string, ev: LineEvent): NormalizedEven
   if (ev.type === 'message' && ev.message) return fromMessage(connector, ev, source, ev.message);
   if (ev.type === 'postback' && ev.postback) {
     const d = draft(connector, ev, source, 'action');
-    d.action = parsePostbackData(ev.postback.data);
+    const { action, set } = parsePostbackData(ev.postback.data);
+    d.action = action;
+    if (set !== undefined) d.messageId = buttonSetMessageId(set);
     return withReply(d, ev);
   }
   if (ev.type === 'unsend' && ev.unsend) {

@@ -50,11 +50,17 @@ describe('LINE normalize', () => {
     expect(n.draft.messageId).toBeUndefined();
   });
 
-  it('postback data round-trips any characters; foreign data is the action id', () => {
+  it('postback data round-trips any characters and the button set; foreign data is the action id', () => {
     for (const [id, value] of [['ok', undefined], ['a&b=c', 'x&y=z ü'], ['b', '']] as const) {
-      expect(parsePostbackData(encodePostbackData(id, value))).toEqual(value === undefined ? { id } : { id, value });
+      expect(parsePostbackData(encodePostbackData({ id, value }))).toEqual({ action: value === undefined ? { id } : { id, value } });
     }
-    expect(parsePostbackData('action=buy&itemid=111')).toEqual({ id: 'action=buy&itemid=111' });
+    expect(parsePostbackData(encodePostbackData({ id: 'go', set: 'Zx9_-a' }))).toEqual({ action: { id: 'go' }, set: 'Zx9_-a' });
+    expect(parsePostbackData('action=buy&itemid=111')).toEqual({ action: { id: 'action=buy&itemid=111' } });
+  });
+
+  it('a press on a switchboard button set carries the set as its message id', () => {
+    const press = { ...f.postbackEvent, postback: { data: encodePostbackData({ id: 'approve', set: 'k3Jd8sQp0aZx' }) } };
+    expect(norm(press)!.draft).toMatchObject({ kind: 'action', action: { id: 'approve' }, messageId: 'btn_k3Jd8sQp0aZx' });
   });
 
   it('follow, unfollow and join are lifecycle events; a join without a user is sent by the group', () => {

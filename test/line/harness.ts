@@ -1,0 +1,104 @@
+/** A LINE connector wired to its emulator (webhook URL set once listening) and an in-memory, deduplicating ingest. */
+import { pino, type Logger } from 'pino';
+import { LineConnector, type LineConnectorConfig, type LineConnectorOptions } from '../../connectors/line/connector.js';
+import { startLineEmulator, type LineEmulator, type LineEmulatorOptions } from '../../connectors/line/emulator.js';
+import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
+import type { Clock } from '../../src/clock.js';
+import { Secret } from '../../src/config/secret.js';
+import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+export const PUBLIC_URL = 'https://line-hooks.example.test';
+
+export interface Harness {
+  emulator: LineEmulator;
+  connector: LineConnector;
+  state: StateTracker;
+  transitions: ConnectorState[];
+  /** Drafts journaled (first copies only). */
+  drafts: EventDraft[];
+  /** Every ingest call, duplicates included. */
+  ingested: EventDraft[];
+  logs: { level: string; msg: string; [k: string]: unknown }[];
+  ctx: ConnectorContext;
+  abort: AbortController;
+  /** Make the next `n` ingest calls reject (a journal that cannot take them). */
+  refuseNext(n: number): void;
+  /** Start the connector and point the emulator's webhook at its listener. */
+  start(): Promise<void>;
+  /** The listener's real URL (http://127.0.0.1:PORT/hooks/whk_...). */
+  url(): string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  emulator?: LineEmulatorOptions;
+  connector?: LineConnectorOptions;
+  config?: Partial<LineConnectorConfig>;
+  clock?: Clock;
+  /** Access token the connector uses (default: the emulator's). */
+  accessToken?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const emulator = await startLineEmulator({ redeliveryDelayMs: 20, now: () => clock.now(), ...options.emulator });
+  const tmp = makeTempDir('sb-line-');
+  const logs: Harness['logs'] = [];
+  const log: Logger = pino({ level: 'trace', formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const state = new StateTracker(clock);
+  const transitions: ConnectorState[] = [];
+  state.on('change', (c) => transitions.push(c.state));
+  const drafts: EventDraft[] = [];
+  const ingested: EventDraft[] = [];
+  const keys = new Set<string>();
+  let refuse = 0;
+  let seq = 0;
+  const ctx: ConnectorContext = {
+    log,
+    clock,
+    ingest: async (draft) => {
+      ingested.push(draft);
+      if (refuse > 0) {
+        refuse--;
+        throw new Error('disk full');
+      }
+      if (keys.has(draft.dedupKey)) return { status: 'duplicate' };
+      keys.add(draft.dedupKey);
+      drafts.push(draft);
+      return { status: 'appended', event: { ...draft, id: String(++seq).padStart(10, '0'), receivedAt: new Date().toISOString(), correlationId: draft.correlationId ?? `c${seq}` } as InboundEvent };
+    },
+    reject: () => undefined,
+    fail: () => undefined,
+  };
+  const config: LineConnectorConfig = {
+    channel_secret: new Secret(emulator.channelSecret, 'test'),
+    access_token: new Secret(options.accessToken ?? emulator.accessToken, 'test'),
+    api_base: emulator.apiBase,
+    webhook: { bind: '127.0.0.1:0', public_url: PUBLIC_URL },
+    ...options.config,
+  };
+  const connector = new LineConnector(config, { name: 'line-test', log, clock, stateDir: tmp.dir, state }, { sendRetryInitialMs: 20, ...options.connector });
+  const abort = new AbortController();
+  const url = () => {
+    const info = connector.listeners()[0];
+    if (!info) throw new Error('not listening');
+    return `http://${info.bind}${new URL(info.publicUrl!).pathname}`;
+  };
+  return {
+    emulator, connector, state, transitions, drafts, ingested, logs, ctx, abort, url,
+    refuseNext: (n) => {
+      refuse = n;
+    },
+    start: async () => {
+      await connector.start(ctx, abort.signal);
+      emulator.setWebhookUrl(url());
+    },
+    close: async () => {
+      abort.abort();
+      await connector.stop();
+      await emulator.close();
+      tmp.cleanup();
+    },
+  };
+}
