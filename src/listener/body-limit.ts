@@ -56,6 +56,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
  */
 export function bodyLimit(limit: number): Stage {
   return async function bodyLimit(ex: Exchange): Promise<Rejection | undefined> {
+    // The client waits for our go-ahead: give it only when the declared length fits.
+    if (ex.req.headers.expect?.toLowerCase() === '100-continue' && !declaredTooLarge(ex.req, limit)) ex.res.writeContinue();
     const result = await readBody(ex.req, limit);
     if (result.ok) {
       ex.body = result.body;

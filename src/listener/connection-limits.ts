@@ -17,7 +17,8 @@ export function serverOptions(limits: ResolvedLimits) {
     maxHeaderSize: limits.maxHeaderSize,
     connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
     insecureHTTPParser: false,
-    requireHostHeader: true,
+    // Checked by the route stage instead, so the refusal is our generic 400 rather than Node's own.
+    requireHostHeader: false,
     joinDuplicateHeaders: false,
   };
 }
@@ -28,10 +29,12 @@ export interface ConnectionTable {
 }
 
 /**
- * Apply the settable limits to `server` and track sockets per peer; `onRefused` hears each
- * socket destroyed for being over its peer's share.
+ * Apply the settable limits to `server` and track sockets per peer; `onRefused` hears each socket
+ * destroyed for being over its peer's share (`too-many-connections`) or for pipelining past
+ * `maxRequestsPerSocket` (`too-many-requests`: the answer before it said `Connection: close`, so
+ * only a misbehaving client gets here, and it gets no Node-written 503).
  */
-export function connectionLimits(server: Server, limits: ResolvedLimits, onRefused: (ip: string) => void): ConnectionTable {
+export function connectionLimits(server: Server, limits: ResolvedLimits, onRefused: (reason: string, ip: string) => void): ConnectionTable {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -43,7 +46,7 @@ export function connectionLimits(server: Server, limits: ResolvedLimits, onRefus
     const open = (perIp.get(ip) ?? 0) + 1;
     if (open > limits.maxConnectionsPerIp) {
       socket.destroy();
-      onRefused(ip);
+      onRefused('too-many-connections', ip);
       return;
     }
     perIp.set(ip, open);
@@ -52,6 +55,10 @@ export function connectionLimits(server: Server, limits: ResolvedLimits, onRefus
       if (left <= 0) perIp.delete(ip);
       else perIp.set(ip, left);
     });
+  });
+  server.on('dropRequest', (_req: unknown, socket: Socket) => {
+    socket.destroy();
+    onRefused('too-many-requests', normalizeIp(socket.remoteAddress ?? ''));
   });
   return {
     get size() {

@@ -3,7 +3,7 @@
  * limits → rate limits → route → request checks → body cap → signature → replay → JSON guard →
  * handle) and owning its counters and bounded tables.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../clock.js';
 import { SbError } from '../errors.js';
@@ -20,6 +20,7 @@ import { pipeline } from './pipeline.js';
 import { rateLimit } from './rate-limit.js';
 import { ReplayCache } from './replay-cache.js';
 import { replayGuard } from './replay-guard.js';
+import { genericBody, send } from './respond.js';
 import { requestChecks } from './request-checks.js';
 import { route } from './route.js';
 import { TokenBucket } from './token-bucket.js';
@@ -66,9 +67,16 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   });
 
   const server: Server = createServer(serverOptions(limits), onRequest);
-  const connections = connectionLimits(server, limits, (ip) => {
-    counters.reject('too-many-connections');
-    log.debug({ clientIp: ip }, 'connection refused: too many from one source');
+  const connections = connectionLimits(server, limits, (reason, ip) => {
+    counters.reject(reason);
+    log.debug({ clientIp: ip, reason }, 'connection refused');
+  });
+  // `Expect: 100-continue` goes through the same stages; `bodyLimit` sends the 100 only to a request
+  // that passed the cheap checks and whose declared length fits. Other expectations: a generic 417.
+  server.on('checkContinue', onRequest);
+  server.on('checkExpectation', (_req, res: ServerResponse) => {
+    counters.reject('expectation');
+    send(res, 417, genericBody(417), { close: true });
   });
   server.on('clientError', clientErrorHandler((reason) => counters.reject(reason)));
 

@@ -15,6 +15,7 @@ const GENERIC: Record<number, string> = {
   408: 'request timeout',
   413: 'payload too large',
   415: 'unsupported media type',
+  417: 'expectation failed',
   429: 'too many requests',
   431: 'request header fields too large',
   500: 'internal error',

@@ -18,12 +18,16 @@ describe('route', () => {
   it('marks only the exact endpoint path as known (query ignored)', () => {
     const stage = route(PATH);
     const cases = [PATH, `${PATH}?x=1`, `${PATH}/`, `${PATH}0`, '/hooks/', '/', '*'].map((url) => {
-      const e = ex('POST', url, {});
+      const e = ex('POST', url, { host: 'x' });
       expect(stage(e)).toBeUndefined();
       return e.known;
     });
     expect(cases).toEqual([true, true, false, false, false, false, false]);
     expect(pathOf(undefined)).toBe('');
+  });
+
+  it('refuses a request without Host with a generic 400 that closes', () => {
+    expect(route(PATH)(ex('POST', PATH, {}))).toEqual({ status: 400, reason: 'no-host', close: true });
   });
 });
 
