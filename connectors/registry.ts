@@ -18,4 +18,5 @@ export const registry: Record<string, RegistryEntry> = {
   discord: { schema: () => import('./discord/schema.js'), load: () => import('./discord/index.js'), emulator: () => import('./discord/emulator.js') },
   slack: { schema: () => import('./slack/schema.js'), load: () => import('./slack/index.js'), emulator: () => import('./slack/emulator.js') },
   feishu: { schema: () => import('./feishu/schema.js'), load: () => import('./feishu/index.js'), emulator: () => import('./feishu/emulator.js') },
+  mattermost: { schema: () => import('./mattermost/schema.js'), load: () => import('./mattermost/index.js'), emulator: () => import('./mattermost/emulator.js') },
 };

@@ -21,6 +21,8 @@ export interface IntentClaims {
   expiresAt: number;
   /** Platform user ids allowed to press; empty = anyone who may reach the agent. */
   allowedUsers: string[];
+  /** A value the button carries back (signed, so the platform cannot alter it). */
+  value?: string;
 }
 
 /** Why a token was refused: counted, never told to the caller. */
@@ -40,12 +42,13 @@ const claimsSchema = z.strictObject({
   t: z.int().nonnegative(),
   e: z.int().nonnegative(),
   u: z.array(z.string().min(1).max(128)).max(256),
+  v: z.string().max(2048).optional(),
 });
 
 /** Sign `claims` with a 32-byte key. Throws on a wrong-sized key or claims that would not verify. */
 export function signIntent(key: Buffer, claims: IntentClaims): string {
   checkKey(key);
-  const compact = { i: claims.intentId, a: claims.actionId, t: claims.issuedAt, e: claims.expiresAt, u: claims.allowedUsers };
+  const compact = { i: claims.intentId, a: claims.actionId, t: claims.issuedAt, e: claims.expiresAt, u: claims.allowedUsers, ...(claims.value !== undefined ? { v: claims.value } : {}) };
   claimsSchema.parse(compact);
   const body = Buffer.from(JSON.stringify(compact), 'utf8').toString('base64url');
   return `${PREFIX}${body}.${mac(key, body).toString('base64url')}`;
@@ -73,7 +76,10 @@ export function verifyIntent(key: Buffer, token: unknown, check: { now: number; 
     // A valid MAC over bad claims: only a key holder could make it; still refused, never trusted.
     return { ok: false, reason: 'malformed' };
   }
-  const claims: IntentClaims = { intentId: parsed.i, actionId: parsed.a, issuedAt: parsed.t, expiresAt: parsed.e, allowedUsers: parsed.u };
+  const claims: IntentClaims = {
+    intentId: parsed.i, actionId: parsed.a, issuedAt: parsed.t, expiresAt: parsed.e, allowedUsers: parsed.u,
+    ...(parsed.v !== undefined ? { value: parsed.v } : {}),
+  };
   if (check.now >= claims.expiresAt) return { ok: false, reason: 'expired' };
   if (check.userId !== undefined && claims.allowedUsers.length > 0 && !claims.allowedUsers.includes(check.userId)) {
     return { ok: false, reason: 'user-not-allowed' };

@@ -33,6 +33,11 @@ describe('intent tokens', () => {
     expect(verifyIntent(key, token, { now: 2_000, userId: 'intruder' })).toEqual({ ok: false, reason: 'user-not-allowed' });
   });
 
+  it('carries a signed value', () => {
+    const valued = signIntent(key, { ...claims, value: 'yes please' });
+    expect(verifyIntent(key, valued, { now: 2_000, userId: 'u1' })).toEqual({ ok: true, claims: { ...claims, value: 'yes please' } });
+  });
+
   it('lets anyone press when the allowed list is empty', () => {
     const open = signIntent(key, { ...claims, allowedUsers: [] });
     expect(verifyIntent(key, open, { now: 2_000, userId: 'anyone' }).ok).toBe(true);
