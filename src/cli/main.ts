@@ -3,7 +3,9 @@
  * commander Command. Exit codes: 0 ok/healthy, 1 degraded, 2 not running / invalid input.
  */
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './audit.js';
 import { configCommand } from './config-check.js';
+import { pairCommand } from './pair.js';
 import { runCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 import { sendCommand } from './send.js';
@@ -16,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [runCommand(), statusCommand(), configCommand(), tailCommand(), sendCommand(), sandboxCommand()]) {
+  for (const command of [runCommand(), statusCommand(), configCommand(), auditCommand(), tailCommand(), sendCommand(), pairCommand(), sandboxCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;
