@@ -19,4 +19,5 @@ export const registry: Record<string, RegistryEntry> = {
   slack: { schema: () => import('./slack/schema.js'), load: () => import('./slack/index.js'), emulator: () => import('./slack/emulator.js') },
   feishu: { schema: () => import('./feishu/schema.js'), load: () => import('./feishu/index.js'), emulator: () => import('./feishu/emulator.js') },
   mattermost: { schema: () => import('./mattermost/schema.js'), load: () => import('./mattermost/index.js'), emulator: () => import('./mattermost/emulator.js') },
+  line: { schema: () => import('./line/schema.js'), load: () => import('./line/index.js'), emulator: () => import('./line/emulator.js') },
 };

@@ -43,7 +43,8 @@ export function sandboxCommand(): Command {
         const logger = createLogger({ level: 'info', secrets: config.secretValues, file: join(dir, 'switchboard.log') });
         closeLog = logger.close;
         runtime = await startRuntime(config, { log: logger.log });
-        await attachPlatforms(runtime, platforms);
+        // In the background: --json prints the endpoints at once; the table below waits for it.
+        const attached = attachPlatforms(runtime, platforms);
         const echo = startEchoAgent(runtime);
         process.once('SIGINT', () => void echo.close().then(() => shutdown(EXIT.ok)));
         process.once('SIGTERM', () => void echo.close().then(() => shutdown(EXIT.ok)));
@@ -53,6 +54,7 @@ export function sandboxCommand(): Command {
           return;
         }
         await waitOnline(runtime);
+        await attached;
         process.stdout.write(renderStatus(await readStatus(config)));
         process.stdout.write(
           `\nSandbox config: ${file}  (try: switchboard status --config ${file})\n` +

@@ -12,7 +12,7 @@ describe('switchboard sandbox', () => {
       const out = sandbox.stdout();
       expect(out).toContain('switchboard is running');
       for (const platform of Object.keys(registry)) {
-        expect(out).toMatch(new RegExp(`${platform}-sandbox\\s+${platform}\\s+outbound socket\\s+online`));
+        expect(out).toMatch(new RegExp(`${platform}-sandbox\\s+${platform}\\s+(?:outbound socket|webhook)\\s+online`));
       }
       sandbox.child.stdin!.write('hello sandbox\n');
       await until(() => sandbox.stdout().includes('echo: hello sandbox'), 'the echo reply', 15_000);
