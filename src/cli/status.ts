@@ -100,6 +100,19 @@ function exposure(listeners: ListenerInfo[]): string {
     .join(', ');
 }
 
+/** One line per listener with its counters (live status only): what reached it and what it turned away. */
+function listenerLines(view: StatusView): string {
+  return view.connectors
+    .flatMap((c) =>
+      c.listeners.flatMap((l) => {
+        if (!l.counters) return [];
+        const by = Object.entries(l.counters.rejectedBy).map(([why, n]) => `${why} ${n}`).join(', ');
+        return [`  ${c.name} listener ${l.bind}: ${l.counters.accepted} accepted, ${l.counters.rejected} rejected${by ? ` (${by})` : ''}\n`];
+      }),
+    )
+    .join('');
+}
+
 /** The status table as a person reads it. */
 export function renderStatus(view: StatusView, now: number = Date.now()): string {
   const head = view.running
@@ -118,9 +131,11 @@ export function renderStatus(view: StatusView, now: number = Date.now()): string
     view.running ? ago(c.lastEventAt, now) : '-',
   ]);
   const reasons = view.connectors.filter((c) => c.reason).map((c) => `  ${c.name}: ${c.reason}\n`).join('');
+  const listening = listenerLines(view);
   return (
     head +
     table(['CONNECTOR', 'PLATFORM', 'TRANSPORT', 'STATE', 'LISTENER', 'EXPOSURE', 'VERIFIED BY', 'EVENTS IN', 'REJECTED', 'LAST EVENT'], rows) +
-    (reasons ? `\n${reasons}` : '')
+    (reasons ? `\n${reasons}` : '') +
+    (listening ? `\n${listening}` : '')
   );
 }

@@ -101,6 +101,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     port,
     path,
     url: `http://${urlHost}:${port}${path}`,
+    limits,
     counters: () => counters.snapshot(),
     stats: () => ({ ipConnections: connections.size, failBanEntries: failBan.size, replayEntries: replay.size }),
     close() {

@@ -129,6 +129,8 @@ export interface Listener {
   readonly path: string;
   /** `http://host:port/hooks/<endpointId>` */
   readonly url: string;
+  /** The limits in force (defaults overlaid with the connector's overrides). */
+  readonly limits?: ListenerLimits;
   counters(): ListenerCounters;
   /** Sizes of the bounded per-IP and replay tables (for tests and `status`). */
   stats?(): ListenerStats;

@@ -7,7 +7,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import type { WebhookHandler, WebhookRequest } from '../../src/listener/index.js';
+import { newEndpointId } from '../../src/listener/endpoint-id.js';
+import { startListener, type Listener, type ListenerOptions, type WebhookHandler, type WebhookRequest } from '../../src/listener/index.js';
+import { silentLogger } from '../../src/log/logger.js';
 
 /** base64(HMAC-SHA256(secret, body)) — LINE's `x-line-signature`. */
 export function lineSignature(secret: string, body: string | Buffer): string {
@@ -142,4 +144,38 @@ export function rawExchange(
 /** The status codes of every HTTP response in a raw exchange's text, in order. */
 export function statuses(text: string): number[] {
   return [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+}
+
+/** A listener on 127.0.0.1 with the LINE-style handler: what every attack test aims at. */
+export interface Target {
+  listener: Listener;
+  secret: string;
+  accepted: Recorded[];
+  /** `webhookEventId`s the handler received, in order. */
+  eventIds(): string[];
+  /** A fresh valid request from `localAddress` (default 127.0.0.9) is still accepted, exactly once. */
+  stillServes(localAddress?: string): Promise<void>;
+}
+
+let healthChecks = 0;
+
+/** Start a target listener with `limits` (and other options) over the test handler. */
+export async function startTarget(options: Partial<ListenerOptions> = {}): Promise<Target> {
+  const secret = `attack-secret-${healthChecks}`;
+  const { handler, accepted } = lineStyleHandler(secret);
+  const listener = await startListener({ connector: 'line', host: '127.0.0.1', port: 0, endpointId: newEndpointId(), handler, log: silentLogger(), ...options });
+  const eventIds = () => accepted.map((r) => ((r.body as { events: { webhookEventId: string }[] }).events[0]!.webhookEventId));
+  return {
+    listener,
+    secret,
+    accepted,
+    eventIds,
+    async stillServes(localAddress = '127.0.0.9') {
+      const id = `HEALTH${++healthChecks}`;
+      const reply = await sendSigned(listener.url, secret, lineBody(id), { localAddress });
+      if (reply.status !== 200) throw new Error(`the listener no longer serves: ${reply.status} ${reply.body}`);
+      const seen = eventIds().filter((e) => e === id).length;
+      if (seen !== 1) throw new Error(`health-check event delivered ${seen} times`);
+    },
+  };
 }
