@@ -54,6 +54,7 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     connectors: config.connectors,
     loadModule: loadConnectorModule,
     verification: (name) => plans[name]!.verification,
+    declaredListeners: (name) => plans[name]!.listeners,
     bus,
     log,
     clock,

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AgentBus } from '../bus/bus.js';
 import type { EventDraft } from '../bus/types.js';
 import type { Clock } from '../clock.js';
-import type { Connector, ConnectorContext, IngestResult, StateTracker } from '../connector.js';
+import type { Connector, ConnectorContext, IngestResult, ListenerInfo, StateTracker } from '../connector.js';
 import { FatalConnectorError, describeError, isFatal } from '../errors.js';
 import type { AccessGate } from '../security/access-gate.js';
 import { Backoff, isAbort, sleep, type BackoffOptions } from './backoff.js';
@@ -28,6 +28,11 @@ export interface RunnerOptions {
   clock: Clock;
   /** The connector's access policy: every draft passes it before the journal, or is refused. */
   gate: AccessGate;
+  /**
+   * The listeners the connector's config plan declares (schema `describe()`). An outbound connector
+   * may open only these (Mattermost's button callbacks); any other listener is refused. Default none.
+   */
+  declaredListeners?: readonly ListenerInfo[];
   backoff?: BackoffOptions;
 }
 
@@ -41,6 +46,7 @@ export class ConnectorRunner {
   readonly #clock: Clock;
   readonly #backoff: Backoff;
   readonly #gate: AccessGate;
+  readonly #declared: readonly ListenerInfo[];
   /** Aborted by `stop()`: ends the run loop and any backoff wait. */
   readonly #stop = new AbortController();
   /** Bumped on every (re)start, so a stale generation's `fail`/`ingest` cannot act on the new one. */
@@ -57,6 +63,7 @@ export class ConnectorRunner {
     this.#clock = options.clock;
     this.#backoff = new Backoff(options.backoff);
     this.#gate = options.gate;
+    this.#declared = options.declaredListeners ?? [];
     this.#state.on('change', (c) =>
       this.#log.info({ state: c.state, previous: c.previous, ...(c.reason ? { reason: c.reason } : {}) }, `connector ${c.state}`),
     );
@@ -123,10 +130,11 @@ export class ConnectorRunner {
   }
 
   #refuseUnexpectedListener(): void {
-    const listeners = this.connector.listeners();
-    if (this.connector.transport === 'outbound-socket' && listeners.length > 0) {
+    if (this.connector.transport !== 'outbound-socket') return;
+    const undeclared = this.connector.listeners().filter((l) => !this.#declared.some((d) => sameBind(d.bind, l.bind)));
+    if (undeclared.length > 0) {
       throw new FatalConnectorError(
-        `outbound connector reported a listener on ${listeners.map((l) => l.bind).join(', ')}; refused: an outbound connector must not accept inbound traffic`,
+        `outbound connector reported a listener on ${undeclared.map((l) => l.bind).join(', ')} that its config does not declare; refused: an outbound connector must not accept inbound traffic it was not configured for`,
       );
     }
   }
@@ -190,4 +198,12 @@ export class ConnectorRunner {
     await this.#loop;
     if (!wasFailed) this.#state.set('offline');
   }
+}
+
+/** Same host, and the same port unless the declared one is 0 (any free port). */
+function sameBind(declared: string, actual: string): boolean {
+  const split = (b: string) => [b.slice(0, b.lastIndexOf(':')), b.slice(b.lastIndexOf(':') + 1)] as const;
+  const [dh, dp] = split(declared);
+  const [ah, ap] = split(actual);
+  return dh === ah && (dp === '0' || dp === ap);
 }

@@ -39,6 +39,8 @@ export interface SupervisorOptions {
   loadModule: (platform: string) => Promise<ConnectorModule>;
   /** Verification scheme per connector, from the static plan. */
   verification: (name: string) => Verification;
+  /** Listeners each connector's static plan declares; an outbound connector may open only these. Default none. */
+  declaredListeners?: (name: string) => readonly ListenerInfo[];
   bus: AgentBus;
   log: Logger;
   clock: Clock;
@@ -75,7 +77,7 @@ export class Supervisor {
         log: clog,
         reply: (conversation, text) => connector.send({ type: 'send', connector: name, conversation, text }),
       });
-      this.#runners.set(name, new ConnectorRunner({ connector, state, bus, log: clog, clock, gate, ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}) }));
+      this.#runners.set(name, new ConnectorRunner({ connector, state, bus, log: clog, clock, gate, declaredListeners: this.#options.declaredListeners?.(name) ?? [], ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}) }));
     }
     await Promise.all([...this.#runners.values()].map((r) => r.start()));
   }

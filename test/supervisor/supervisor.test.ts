@@ -75,7 +75,7 @@ describe('Supervisor', () => {
     await supervisor?.stop();
   });
 
-  function setup(blocks: Record<string, { script: ('ok' | 'retry' | 'fatal' | 'retry-after')[]; transport?: 'outbound-socket' | 'webhook'; listeners?: ListenerInfo[]; enabled?: boolean }>, bus = memoryBus()) {
+  function setup(blocks: Record<string, { script: ('ok' | 'retry' | 'fatal' | 'retry-after')[]; transport?: 'outbound-socket' | 'webhook'; listeners?: ListenerInfo[]; declared?: ListenerInfo[]; enabled?: boolean }>, bus = memoryBus()) {
     const configs: Record<string, ConnectorConfig> = {};
     // 'u', the sender of the drafts below, owns them: these tests are about lifecycle, not access.
     for (const [name, b] of Object.entries(blocks)) configs[name] = { platform: 'scripted', enabled: b.enabled ?? true, access: { owners: ['u'] } };
@@ -95,6 +95,7 @@ describe('Supervisor', () => {
         return module;
       },
       verification: () => 'socket-auth',
+      declaredListeners: (name) => blocks[name]?.declared ?? [],
       bus,
       log: silentLogger(),
       clock: systemClock,
@@ -155,6 +156,20 @@ describe('Supervisor', () => {
     expect(row.state).toBe('failed');
     expect(row.reason).toMatch(/outbound connector reported a listener/);
     expect(made[0]!.starts).toBe(0);
+  });
+
+  it('runs an outbound connector whose listener its config plan declares, and refuses one it does not', async () => {
+    const callbacks: ListenerInfo = { bind: '127.0.0.1:0', exposure: 'loopback', verification: 'token' };
+    const { supervisor } = setup({
+      declared: { script: ['ok'], listeners: [{ ...callbacks, bind: '127.0.0.1:41234' }], declared: [callbacks] },
+      elsewhere: { script: ['ok'], listeners: [{ ...callbacks, bind: '192.168.1.5:41234' }], declared: [callbacks] },
+    });
+    await supervisor.start();
+    const [declared, elsewhere] = supervisor.report();
+    expect(declared!.state).toBe('online');
+    expect(declared!.listeners.map((l) => l.bind)).toEqual(['127.0.0.1:41234']);
+    expect(elsewhere!.state).toBe('failed');
+    expect(elsewhere!.reason).toMatch(/outbound connector reported a listener on 192\.168\.1\.5:41234 that its config does not declare/);
   });
 
   it('counts events in and duplicates through the context', async () => {
