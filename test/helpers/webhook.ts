@@ -101,7 +101,7 @@ export function send(url: string, body: string | Buffer, options: { headers?: Re
 }
 
 /** A signed LINE-style POST. */
-export function sendSigned(url: string, secret: string, body: string, options: { agent?: Agent; localAddress?: string } = {}): Promise<Reply> {
+export function sendSigned(url: string, secret: string, body: string | Buffer, options: { agent?: Agent; localAddress?: string } = {}): Promise<Reply> {
   return send(url, body, { ...options, headers: { 'x-line-signature': lineSignature(secret, body) } });
 }
 
