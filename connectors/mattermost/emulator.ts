@@ -37,6 +37,8 @@ export interface MattermostEmulator {
   readonly typing: readonly TypingRecord[];
   /** Answer the next `n` REST calls with `status` (429 carries X-RateLimit-* and Retry-After). */
   failNext(n: number, status: 429 | 500 | 503, options?: { retryAfterSeconds?: number }): void;
+  /** From now on refuse the token (REST 401, WebSocket closed), as after it was revoked. */
+  revokeToken(): void;
   /** REST requests received, as `METHOD /path`. */
   readonly requests: readonly string[];
   /** `posted` events the bot was sent and has not acknowledged (`posted_notify_ack`). */
@@ -68,9 +70,10 @@ class HttpError extends Error {
 export async function startMattermostEmulator(options: EmulatorOptions): Promise<MattermostEmulator> {
   const world = new World();
   const token = Buffer.from(options.token);
+  let revoked = false;
   const checkToken = (given: string) => {
     const b = Buffer.from(given);
-    return b.length === token.length && timingSafeEqual(b, token);
+    return !revoked && b.length === token.length && timingSafeEqual(b, token);
   };
   const hub = new SocketHub({ checkToken, ...(options.bufferSize ? { bufferSize: options.bufferSize } : {}) });
   const requests: string[] = [];
@@ -214,6 +217,9 @@ export async function startMattermostEmulator(options: EmulatorOptions): Promise
     clickButton: (postId, actionId, user = world.alice) => clickButton(world, postId, actionId, user),
     botPosts: () => botPostIds.map((id) => world.posts.get(id)!),
     botReactions: () => [...botReactions],
+    revokeToken: () => {
+      revoked = true;
+    },
     failNext: (n, status, o = {}) => {
       failure = { left: n, status, retryAfter: o.retryAfterSeconds ?? 1 };
     },

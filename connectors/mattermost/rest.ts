@@ -4,21 +4,22 @@
  * the rate-limit wait. Client4's own `ClientError` reads the status from the JSON body only, so a 429
  * (plain text from the server's rate limiter) would arrive with no status and no `Retry-After`.
  */
-import { SbError } from '../../src/errors.js';
 import { Client4 } from './sdk.js';
 
-/** A non-2xx answer from the Mattermost API. Never carries the token (it is only in a header). */
-export class MattermostHttpError extends SbError {
+/**
+ * A non-2xx answer from the Mattermost API. Never carries the token (it is only in a header). Not an
+ * SbError: the recovery table (recovery.ts) turns it into one, deciding whether it is worth a retry.
+ */
+export class MattermostHttpError extends Error {
   readonly status: number;
   readonly serverErrorId: string | undefined;
+  readonly retryAfterMs: number | undefined;
   constructor(status: number, what: string, serverErrorId: string | undefined, retryAfterMs: number | undefined) {
-    super('SB_E_PROTOCOL', `Mattermost answered HTTP ${status} to ${what}${serverErrorId ? ` (${serverErrorId})` : ''}`, {
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      fields: { status, ...(serverErrorId ? { serverErrorId } : {}) },
-    });
+    super(`Mattermost answered HTTP ${status} to ${what}${serverErrorId ? ` (${serverErrorId})` : ''}`);
     this.name = 'MattermostHttpError';
     this.status = status;
     this.serverErrorId = serverErrorId;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -1,0 +1,103 @@
+/** A Mattermost connector wired to its emulator and an in-memory, deduplicating ingest, for connector tests. */
+import { pino, type Logger } from 'pino';
+import { MattermostConnector, type MattermostConnectorConfig, type MattermostTiming } from '../../connectors/mattermost/connector.js';
+import { fakeMattermostToken, startMattermostEmulator, type EmulatorOptions, type MattermostEmulator } from '../../connectors/mattermost/emulator.js';
+import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
+import { systemClock } from '../../src/clock.js';
+import { Secret } from '../../src/config/secret.js';
+import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+export interface Harness {
+  emulator: MattermostEmulator;
+  token: string;
+  stateDir: string;
+  connector: MattermostConnector;
+  state: StateTracker;
+  transitions: { state: ConnectorState; reason?: string }[];
+  /** Drafts journaled (first copies only), in order. */
+  drafts: EventDraft[];
+  /** Every ingest call, duplicates included. */
+  ingested: EventDraft[];
+  /** The connector's state when each draft of `drafts` was journaled. */
+  stateAtIngest: ConnectorState[];
+  rejected: string[];
+  failures: unknown[];
+  logs: { level: string; msg: string; [k: string]: unknown }[];
+  ctx: ConnectorContext;
+  abort: AbortController;
+  /** A new connector on the same state dir and emulator (a restart). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  emulator?: Partial<EmulatorOptions>;
+  timing?: Partial<MattermostTiming>;
+  config?: Partial<MattermostConnectorConfig>;
+  /** Token the connector uses (default: the emulator's). */
+  connectorToken?: string;
+}
+
+const FAST: Partial<MattermostTiming> = { retryInitialMs: 50, retryMaxMs: 400, sendRetryInitialMs: 20 };
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const token = fakeMattermostToken();
+  const emulator = await startMattermostEmulator({ token, ...options.emulator });
+  const tmp = makeTempDir('sb-mm-');
+  const logs: Harness['logs'] = [];
+  const log: Logger = pino({ level: 'trace', formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const state = new StateTracker(systemClock);
+  const transitions: Harness['transitions'] = [];
+  state.on('change', (c) => transitions.push({ state: c.state, ...(c.reason ? { reason: c.reason } : {}) }));
+  const drafts: EventDraft[] = [];
+  const ingested: EventDraft[] = [];
+  const stateAtIngest: ConnectorState[] = [];
+  const rejected: string[] = [];
+  const keys = new Set<string>();
+  const failures: unknown[] = [];
+  let seq = 0;
+  const ctx: ConnectorContext = {
+    log,
+    clock: systemClock,
+    ingest: async (draft) => {
+      ingested.push(draft);
+      if (keys.has(draft.dedupKey)) return { status: 'duplicate' };
+      keys.add(draft.dedupKey);
+      drafts.push(draft);
+      stateAtIngest.push(state.state);
+      const event = { ...draft, id: String(++seq).padStart(10, '0'), receivedAt: new Date().toISOString(), correlationId: `c${seq}` } as InboundEvent;
+      return { status: 'appended', event };
+    },
+    reject: (reason) => void rejected.push(reason),
+    fail: (err) => void failures.push(err),
+  };
+  const make = () =>
+    new MattermostConnector(
+      { url: emulator.url, token: new Secret(options.connectorToken ?? token, 'test'), ...options.config },
+      { name: 'mm', log, clock: systemClock, stateDir: tmp.dir, state },
+      { ...FAST, ...options.timing },
+    );
+  const h: Harness = {
+    emulator, token, stateDir: tmp.dir, connector: make(), state, transitions, drafts, ingested, stateAtIngest, rejected, failures, logs, ctx,
+    abort: new AbortController(),
+    restart: async () => {
+      await h.connector.stop();
+      h.connector = make();
+      h.abort = new AbortController();
+      await h.connector.start(ctx, h.abort.signal);
+    },
+    close: async () => {
+      h.abort.abort();
+      await h.connector.stop();
+      await emulator.close();
+      tmp.cleanup();
+    },
+  };
+  return h;
+}
+
+/** The texts of the journaled messages, in order. */
+export function texts(h: Harness): string[] {
+  return h.drafts.filter((d) => d.kind === 'message' || d.kind === 'command').map((d) => d.text ?? '');
+}
