@@ -101,7 +101,8 @@ export class LineConnector implements Connector {
     }
     this.#sending = new AbortController();
     const info = this.listeners()[0]!;
-    this.#deps.log.info({ bind: info.bind, hookUrl: info.publicUrl }, 'LINE webhook listening; enter hookUrl as the Webhook URL in the LINE Developers console');
+    // The log redacts the endpoint id (the path is a capability); `switchboard status` shows it whole.
+    this.#deps.log.info({ bind: info.bind, hookUrl: info.publicUrl }, 'LINE webhook listening; `switchboard status` shows the Webhook URL to enter in the LINE Developers console');
     this.#deps.state.set('online');
   }
 
