@@ -41,7 +41,20 @@ export interface ConnectorPlan {
   transport: Transport;
   verification: Verification;
   listeners: ListenerInfo[];
+  /**
+   * Longest message text the platform takes, in UTF-16 units; the agent runner splits its output to
+   * it. Absent: the runner assumes {@link DEFAULT_TEXT_LIMIT}.
+   */
+  textLimit?: number;
+  /**
+   * Whether the platform can edit a sent message. Absent: the runner assumes not (it sends new messages
+   * instead of edits); only `false` makes the agent API refuse `edit` with `SB_E_UNSUPPORTED`.
+   */
+  canEdit?: boolean;
 }
+
+/** The text limit assumed for a connector whose plan gives none: fits every supported platform. */
+export const DEFAULT_TEXT_LIMIT = 2000;
 
 /**
  * What `ingest` did: journaled it, recognized a duplicate, or refused it by the access policy (not

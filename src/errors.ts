@@ -19,7 +19,16 @@ export type SbErrorCode =
   /** The platform has no such operation (e.g. editing a sent LINE message); the agent should do something else. */
   | 'SB_E_UNSUPPORTED'
   | 'SB_E_ABORTED'
-  | 'SB_E_TIMEOUT';
+  | 'SB_E_TIMEOUT'
+  // What the agent API answers (docs/agent-api.md): a request it could not read or that names
+  // something wrong, a command the connector cannot carry out, a platform rate limit, any other
+  // platform refusal, and a failure of the runtime itself.
+  | 'SB_E_BAD_REQUEST'
+  | 'SB_E_UNSUPPORTED'
+  | 'SB_E_RATE_LIMITED'
+  | 'SB_E_PLATFORM'
+  | 'SB_E_INTERNAL'
+  | 'SB_E_AGENT';
 
 export interface SbErrorOptions {
   cause?: unknown;

@@ -9,6 +9,7 @@ import type { OutboundCommand, SendResult } from './bus/types.js';
 import { systemClock, type Clock } from './clock.js';
 import type { LoadedConfig } from './config/schema.js';
 import { ensureStateDir } from './config/state-dir.js';
+import { SbError } from './errors.js';
 import { controlSocketPath } from './control/client.js';
 import type { RuntimeStatus } from './control/protocol.js';
 import { startControlServer, type ControlServer } from './control/server.js';
@@ -70,7 +71,12 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     connectors: supervisor.report(),
     bus: bus.stats(),
   });
-  const send = (cmd: OutboundCommand) => supervisor.send(cmd);
+  const send = (cmd: OutboundCommand) => {
+    if (cmd.type === 'edit' && plans[cmd.connector]?.canEdit === false) {
+      return Promise.reject(new SbError('SB_E_UNSUPPORTED', `connector ${cmd.connector} cannot edit a sent message (the platform has no edit); send a new message instead`));
+    }
+    return supervisor.send(cmd);
+  };
   let control: ControlServer | undefined;
   try {
     // The control socket first: it also refuses a second runtime on the same state directory.

@@ -7,8 +7,10 @@ import type { ButtonSpec, OutboundCommand } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
 import { splitText } from '../../src/text/split.js';
 
-/** Longest message content Discord accepts. */
-export const DISCORD_TEXT_LIMIT = 2000;
+import { DISCORD_TEXT_LIMIT } from './schema.js';
+
+/** Re-exported from schema.ts, where `describe()` (read without the SDK) needs it too. */
+export { DISCORD_TEXT_LIMIT };
 const CUSTOM_ID_LIMIT = 100;
 const LABEL_LIMIT = 80;
 const BUTTONS_PER_ROW = 5;

@@ -21,9 +21,12 @@ export const schema = z
 /** A `platform: discord` block as written (secrets still references). */
 export type DiscordConfig = z.infer<typeof schema>;
 
+/** Longest message content Discord accepts. */
+export const DISCORD_TEXT_LIMIT = 2000;
+
 /** Outbound socket, authenticated by the bot token on the socket; never a listener. */
 export function describe(_config: ConnectorConfig): ConnectorPlan {
-  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [] };
+  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [], textLimit: DISCORD_TEXT_LIMIT, canEdit: true };
 }
 
 const LOOPBACK_HOST = /^(?:127(?:\.\d{1,3}){3}|localhost|\[::1\])$/i;

@@ -11,11 +11,10 @@ import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-ret
 import { splitText } from '../../src/text/split.js';
 import { recover, type Verdict } from './recovery.js';
 
-/**
- * Characters per text message. Feishu caps a text message's request body at 150 KB; 30,000 characters
- * of 3-byte UTF-8 plus JSON escaping stays well below it.
- */
-export const FEISHU_TEXT_LIMIT = 30_000;
+import { FEISHU_TEXT_LIMIT } from './schema.js';
+
+/** Re-exported from schema.ts, where `describe()` (read without the SDK) needs it too. */
+export { FEISHU_TEXT_LIMIT };
 
 export interface OutboundOptions {
   signal: AbortSignal;

@@ -29,9 +29,15 @@ export const schema = z
 /** The validated block (before secrets are resolved). */
 export type FeishuConfig = z.infer<typeof schema>;
 
+/**
+ * Characters per text message. Feishu caps a text message's request body at 150 KB; 30,000 characters
+ * of 3-byte UTF-8 plus JSON escaping stays well below it.
+ */
+export const FEISHU_TEXT_LIMIT = 30_000;
+
 /** Dialled out; the app id and secret authenticate the socket; nothing listens. */
 export function describe(_config: ConnectorConfig): ConnectorPlan {
-  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [] };
+  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [], textLimit: FEISHU_TEXT_LIMIT, canEdit: true };
 }
 
 const LOOPBACK_HOST = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;

@@ -14,6 +14,9 @@ export const schema = z
 
 export type LoopbackConfig = z.infer<typeof schema>;
 
+/** Longest text the loopback platform accepts in one message (longer texts are split by the connector). */
+export const LOOPBACK_TEXT_LIMIT = 2000;
+
 export function describe(_config: ConnectorConfig): ConnectorPlan {
-  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [] };
+  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [], textLimit: LOOPBACK_TEXT_LIMIT, canEdit: true };
 }

@@ -3,6 +3,7 @@
  * platforms do — token handshake, sequenced events the client must ack, redelivery of un-acked events
  * on the next connection, request/response for sending, rate limits with retry_after.
  */
+import { LOOPBACK_TEXT_LIMIT } from './schema.js';
 
 export interface LoopbackChat {
   id: string;
@@ -38,5 +39,5 @@ export type ServerFrame =
   | { op: 'result'; req: number; ok: true; message_id?: string }
   | { op: 'result'; req: number; ok: false; code: 'rate_limited' | 'server_error' | 'bad_request'; message: string; retry_after?: number };
 
-/** Longest text the loopback platform accepts in one message (longer texts are split by the connector). */
-export const LOOPBACK_TEXT_LIMIT = 2000;
+/** Re-exported from schema.ts, where `describe()` (read without the SDK) needs it too. */
+export { LOOPBACK_TEXT_LIMIT };

@@ -11,8 +11,10 @@ import { splitText } from '../../src/text/split.js';
 import { parseConversation } from './normalize.js';
 import { recover } from './recovery.js';
 
-/** Slack truncates `text` past 40,000 characters and advises 4,000; we split there. */
-export const SLACK_TEXT_LIMIT = 4000;
+import { SLACK_TEXT_LIMIT } from './schema.js';
+
+/** Re-exported from schema.ts, where `describe()` (read without the SDK) needs it too. */
+export { SLACK_TEXT_LIMIT };
 /** A button's `value` may hold 2,000 characters; its `action_id` 255. */
 const VALUE_LIMIT = 2000;
 const ACTION_ID_LIMIT = 255;

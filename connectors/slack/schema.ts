@@ -19,9 +19,12 @@ export const schema = z
 /** The validated block (before secrets are resolved). */
 export type SlackConfig = z.infer<typeof schema>;
 
+/** Slack truncates `text` past 40,000 characters and advises 4,000; we split there. */
+export const SLACK_TEXT_LIMIT = 4000;
+
 /** Socket Mode is dialled out and authenticated by the app token; nothing listens. */
 export function describe(_config: ConnectorConfig): ConnectorPlan {
-  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [] };
+  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [], textLimit: SLACK_TEXT_LIMIT, canEdit: true };
 }
 
 const LOOPBACK_HOST = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;

@@ -13,8 +13,10 @@ import { parseConversation, type TelegramTarget } from './normalize.js';
 import { recover } from './recovery.js';
 import { sdkSignal, type SdkSignal } from './sdk-signal.js';
 
-/** Longest text of one Telegram message (after entity parsing; we send plain text). */
-export const TELEGRAM_TEXT_LIMIT = 4096;
+import { TELEGRAM_TEXT_LIMIT } from './schema.js';
+
+/** Re-exported from schema.ts, where `describe()` (read without the SDK) needs it too. */
+export { TELEGRAM_TEXT_LIMIT };
 /** Telegram's limit on `callback_data`, in bytes. */
 export const CALLBACK_DATA_LIMIT = 64;
 const BUTTONS_PER_ROW = 3;

@@ -53,9 +53,12 @@ export const schema = z
 /** The validated block (before secrets are resolved). */
 export type TelegramConfig = z.infer<typeof schema>;
 
+/** Longest text of one Telegram message (after entity parsing; we send plain text). */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+
 /** Telegram is reached by dialling out; the bot token authenticates every call; nothing listens. */
 export function describe(_config: ConnectorConfig): ConnectorPlan {
-  return { transport: 'outbound-socket', verification: 'token', listeners: [] };
+  return { transport: 'outbound-socket', verification: 'token', listeners: [], textLimit: TELEGRAM_TEXT_LIMIT, canEdit: true };
 }
 
 const LOOPBACK_HOST = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;

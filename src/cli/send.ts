@@ -28,10 +28,11 @@ export function sendCommand(): Command {
         const command = opts.replyTo
           ? { type: 'reply', connector, conversation, text, replyTo: opts.replyTo }
           : { type: 'send', connector, conversation, text };
-        const result = await client.request<SendResult>('send', { command: { ...command, ...(opts.thread ? { thread: opts.thread } : {}) } });
+        const { type, ...fields } = command;
+        const result = await client.request<SendResult>(type, { ...fields, ...(opts.thread ? { thread: opts.thread } : {}) });
         process.stdout.write(`sent: ${result.messageIds.join(', ') || '(no id)'}\n`);
       } catch (err) {
-        const invalid = err instanceof SbError && (err.code === 'SB_E_UNKNOWN_CONNECTOR' || err.code === 'SB_E_PROTOCOL');
+        const invalid = err instanceof SbError && (err.code === 'SB_E_UNKNOWN_CONNECTOR' || err.code === 'SB_E_BAD_REQUEST');
         reportError(err, config.secretValues, invalid ? EXIT.invalid : EXIT.degraded);
       } finally {
         client.close();

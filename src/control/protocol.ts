@@ -1,10 +1,11 @@
 /**
- * The control socket's wire format (newline-delimited JSON). Requests carry an `id` the response
- * echoes; `subscribe` answers once and then streams `{id, event}` lines under the same id.
+ * The control socket's wire format (newline-delimited JSON), which is also the agent API
+ * (docs/agent-api.md). Requests carry an `id` the response echoes; `subscribe` answers once and then
+ * streams `{id, event}` lines under the same id. Each outbound command is its own op with flat fields.
  */
 import { z } from 'zod';
 import type { BusStats } from '../bus/bus.js';
-import type { InboundEvent } from '../bus/types.js';
+import type { EventKind, InboundEvent, OutboundCommand } from '../bus/types.js';
 import type { ConnectorReport } from '../supervisor/supervisor.js';
 
 const buttonSpec = z.strictObject({
@@ -21,25 +22,65 @@ const base = {
   correlationId: z.string().optional(),
 };
 
+/** The fields of each outbound command besides `connector`, `conversation`, `thread`, `correlationId`. */
+const commandFields = {
+  send: { text: z.string().min(1) },
+  reply: { replyTo: z.string().min(1), text: z.string().min(1) },
+  edit: { messageId: z.string().min(1), text: z.string().min(1) },
+  react: { messageId: z.string().min(1), emoji: z.string().min(1) },
+  typing: {},
+  buttons: { text: z.string().min(1), buttons: z.array(buttonSpec).min(1).max(25), allowedUsers: z.array(z.string()).optional() },
+} as const;
+
+/** The outbound command ops, in wire order. */
+export const COMMAND_OPS = ['send', 'reply', 'edit', 'react', 'typing', 'buttons'] as const satisfies readonly OutboundCommand['type'][];
+
 /** Validates an outbound command coming from outside the process. */
-export const outboundCommandSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...base, type: z.literal('send'), text: z.string().min(1) }),
-  z.strictObject({ ...base, type: z.literal('reply'), replyTo: z.string().min(1), text: z.string().min(1) }),
-  z.strictObject({ ...base, type: z.literal('edit'), messageId: z.string().min(1), text: z.string().min(1) }),
-  z.strictObject({ ...base, type: z.literal('react'), messageId: z.string().min(1), emoji: z.string().min(1) }),
-  z.strictObject({ ...base, type: z.literal('typing') }),
-  z.strictObject({ ...base, type: z.literal('buttons'), text: z.string().min(1), buttons: z.array(buttonSpec).min(1).max(25), allowedUsers: z.array(z.string()).optional() }),
-]);
+export const outboundCommandSchema = z.discriminatedUnion(
+  'type',
+  COMMAND_OPS.map((type) => z.strictObject({ ...base, type: z.literal(type), ...commandFields[type] })) as never as [z.ZodObject, ...z.ZodObject[]],
+);
+
+const EVENT_KINDS = ['message', 'command', 'action', 'reaction', 'edit', 'delete', 'lifecycle'] as const satisfies readonly EventKind[];
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+
+/** `subscribe`'s filter: an event passes when it matches every given field (a list = any of them). */
+export const eventFilterSchema = z.strictObject({
+  connector: oneOrMany(z.string().min(1)).optional(),
+  conversation: oneOrMany(z.string().min(1)).optional(),
+  kind: oneOrMany(z.enum(EVENT_KINDS)).optional(),
+});
+
+export type EventFilter = z.infer<typeof eventFilterSchema>;
+
+/** Subscriber names: what cursors are kept under. */
+export const SUBSCRIBER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const requestId = { id: z.number().int() };
 
 export const controlRequestSchema = z.discriminatedUnion('op', [
-  z.strictObject({ id: z.number().int(), op: z.literal('ping') }),
-  z.strictObject({ id: z.number().int(), op: z.literal('status') }),
-  z.strictObject({ id: z.number().int(), op: z.literal('send'), command: outboundCommandSchema }),
-  z.strictObject({ id: z.number().int(), op: z.literal('subscribe'), subscriber: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), from: z.string().optional() }),
-  z.strictObject({ id: z.number().int(), op: z.literal('ack'), event: z.string().min(1) }),
+  z.strictObject({ ...requestId, op: z.literal('ping') }),
+  z.strictObject({ ...requestId, op: z.literal('status') }),
+  z.strictObject({ ...requestId, op: z.literal('subscribe'), subscriber: z.string().regex(SUBSCRIBER_NAME), from: z.string().optional(), filter: eventFilterSchema.optional() }),
+  z.strictObject({ ...requestId, op: z.literal('ack'), event: z.string().min(1) }),
+  ...COMMAND_OPS.map((op) => z.strictObject({ ...requestId, op: z.literal(op), ...base, ...commandFields[op] })),
 ]);
 
 export type ControlRequest = z.infer<typeof controlRequestSchema>;
+export type ControlOp = ControlRequest['op'];
+
+/** The command a command op carries: the request without `id`, with `op` renamed `type`. */
+export function commandOf(request: { id: number; op: string } & Record<string, unknown>): OutboundCommand {
+  const { id: _id, op, ...fields } = request;
+  return { type: op, ...fields } as OutboundCommand;
+}
+
+/** True when an event passes `filter`. */
+export function matchesFilter(event: InboundEvent, filter: EventFilter | undefined): boolean {
+  if (!filter) return true;
+  const has = (want: string | readonly string[] | undefined, value: string) => want === undefined || (typeof want === 'string' ? want === value : want.includes(value));
+  return has(filter.connector, event.connector) && has(filter.conversation, event.conversation.id) && has(filter.kind, event.kind);
+}
 
 export interface RuntimeStatus {
   pid: number;
@@ -50,10 +91,18 @@ export interface RuntimeStatus {
   bus: BusStats;
 }
 
+/** An error line's body: a stable code (docs/agent-api.md), a message naming the fix. */
+export interface WireError {
+  code: string;
+  message: string;
+  /** The platform asked to wait this long before trying again (`SB_E_RATE_LIMITED`). */
+  retryAfterMs?: number;
+}
+
 export type ControlResponse =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { code: string; message: string } }
+  | { id: number | null; ok: true; result: unknown }
+  | { id: number | null; ok: false; error: WireError }
   | { id: number; event: InboundEvent };
 
-/** The control socket's file name inside the state directory. */
+/** The control socket's file name inside the state directory; it is also the agent API socket. */
 export const CONTROL_SOCKET = 'control.sock';

@@ -1,15 +1,16 @@
 /**
- * The local control socket: a Unix socket (mode 0600) in the state directory that `status`, `send` and
- * `tail` talk to. It never listens on TCP.
+ * The local control socket: a Unix socket (mode 0600) in the state directory that `status`, `send`,
+ * `tail` and agents talk to — it is the agent API (docs/agent-api.md). It never listens on TCP.
  */
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { AgentBus, Subscription } from '../bus/bus.js';
 import type { OutboundCommand, SendResult } from '../bus/types.js';
-import { SbError, describeError } from '../errors.js';
+import { SbError } from '../errors.js';
 import { readLines, writeLine } from './ndjson.js';
-import { controlRequestSchema, type ControlRequest, type RuntimeStatus } from './protocol.js';
+import { COMMAND_OPS, commandOf, controlRequestSchema, matchesFilter, type ControlRequest, type RuntimeStatus, type WireError } from './protocol.js';
+import { badRequest, toWireError } from './wire-error.js';
 
 export interface ControlHandlers {
   status(): RuntimeStatus;
@@ -69,6 +70,28 @@ export async function startControlServer(path: string, handlers: ControlHandlers
   };
 }
 
+const KNOWN_OPS: readonly string[] = ['ping', 'status', 'subscribe', 'ack', ...COMMAND_OPS];
+
+/** Read one request line: the request, or the error line to answer (with the id when it could be read). */
+function parseRequest(line: string): { request: ControlRequest } | { id: number | null; error: WireError } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { id: null, error: badRequest('bad request: not JSON (send one JSON object per line)') };
+  }
+  const raw = (value !== null && typeof value === 'object' ? value : {}) as { id?: unknown; op?: unknown };
+  const id = typeof raw.id === 'number' && Number.isInteger(raw.id) ? raw.id : null;
+  if (typeof raw.op !== 'string' || !KNOWN_OPS.includes(raw.op)) {
+    return { id, error: badRequest(`bad request: unknown op ${JSON.stringify(raw.op ?? null)} (known: ${KNOWN_OPS.join(', ')})`) };
+  }
+  const parsed = controlRequestSchema.safeParse(value);
+  if (!parsed.success) {
+    return { id, error: badRequest(`bad request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`) };
+  }
+  return { request: parsed.data };
+}
+
 function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger): void {
   let subscription: Subscription | undefined;
   socket.on('error', () => undefined);
@@ -76,29 +99,22 @@ function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger)
   readLines(
     socket,
     (line) => {
-      let request: ControlRequest;
-      try {
-        const parsed = controlRequestSchema.safeParse(JSON.parse(line));
-        if (!parsed.success) {
-          const id = (JSON.parse(line) as { id?: unknown }).id;
-          writeLine(socket, { id: typeof id === 'number' ? id : null, ok: false, error: { code: 'SB_E_PROTOCOL', message: `bad request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` } });
-          return;
-        }
-        request = parsed.data;
-      } catch {
-        writeLine(socket, { id: null, ok: false, error: { code: 'SB_E_PROTOCOL', message: 'bad request: not JSON' } });
+      const read = parseRequest(line);
+      if ('error' in read) {
+        writeLine(socket, { id: read.id, ok: false, error: read.error });
         return;
       }
+      const { request } = read;
       void handle(request).catch((err: unknown) => {
-        const code = err instanceof SbError ? err.code : 'SB_E_INTERNAL';
-        // One child logger per request; SbErrors are the caller's mistake and are answered, not logged loudly.
+        const error = toWireError(err);
+        // One child logger per request; SbErrors are the caller's mistake or the platform's answer, not ours.
         const rlog = log.child({ control: request.op, request: request.id });
-        if (err instanceof SbError) rlog.debug({ code }, 'control request refused');
+        if (err instanceof SbError) rlog.debug({ code: error.code }, 'control request refused');
         else rlog.error({ err }, 'control request failed');
-        writeLine(socket, { id: request.id, ok: false, error: { code, message: describeError(err) } });
+        writeLine(socket, { id: request.id, ok: false, error });
       });
     },
-    { onOverflow: () => writeLine(socket, { id: null, ok: false, error: { code: 'SB_E_PROTOCOL', message: 'line too long' } }) },
+    { onOverflow: () => writeLine(socket, { id: null, ok: false, error: badRequest('bad request: line too long (1 MiB at most)') }) },
   );
 
   async function handle(request: ControlRequest): Promise<void> {
@@ -109,26 +125,29 @@ function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger)
       case 'status':
         writeLine(socket, { id: request.id, ok: true, result: handlers.status() });
         return;
-      case 'send':
-        writeLine(socket, { id: request.id, ok: true, result: await handlers.send(request.command as OutboundCommand) });
-        return;
       case 'subscribe': {
-        subscription?.close();
+        void subscription?.close();
         writeLine(socket, { id: request.id, ok: true, result: { subscriber: request.subscriber } });
-        const id = request.id;
+        const { id, subscriber, filter } = request;
         subscription = handlers.bus.subscribe(
-          request.subscriber,
-          (event) => void writeLine(socket, { id, event }),
+          subscriber,
+          (event) => {
+            if (matchesFilter(event, filter)) writeLine(socket, { id, event });
+            // Filtered out: handled, as far as this subscriber is concerned, so its cursor moves on.
+            else handlers.bus.ack(subscriber, event.id).catch(() => undefined);
+          },
           request.from ? { from: request.from } : {},
         );
         return;
       }
       case 'ack': {
-        if (!subscription) throw new SbError('SB_E_PROTOCOL', 'ack before subscribe: subscribe first');
+        if (!subscription) throw new SbError('SB_E_BAD_REQUEST', 'ack before subscribe: subscribe on this connection first');
         await handlers.bus.ack(subscription.subscriber, request.event);
         writeLine(socket, { id: request.id, ok: true, result: { acked: request.event } });
         return;
       }
+      default:
+        writeLine(socket, { id: request.id, ok: true, result: await handlers.send(commandOf(request)) });
     }
   }
 }
