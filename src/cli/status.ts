@@ -132,10 +132,16 @@ export function renderStatus(view: StatusView, now: number = Date.now()): string
   ]);
   const reasons = view.connectors.filter((c) => c.reason).map((c) => `  ${c.name}: ${c.reason}\n`).join('');
   const listening = listenerLines(view);
+  // What REJECTED is made of: access-policy refusals (dm-not-paired, rate-limited, ...) and the rest.
+  const rejected = view.connectors
+    .filter((c) => c.rejected > 0)
+    .map((c) => `  ${c.name} rejected: ${Object.entries(c.rejectedBy).map(([why, n]) => `${why} ${n}`).join(', ')}\n`)
+    .join('');
   return (
     head +
     table(['CONNECTOR', 'PLATFORM', 'TRANSPORT', 'STATE', 'LISTENER', 'EXPOSURE', 'VERIFIED BY', 'EVENTS IN', 'REJECTED', 'LAST EVENT'], rows) +
     (reasons ? `\n${reasons}` : '') +
-    (listening ? `\n${listening}` : '')
+    (listening ? `\n${listening}` : '') +
+    (rejected ? `\n${rejected}` : '')
   );
 }
