@@ -15,9 +15,8 @@ import { splitText } from '../../src/text/split.js';
 import { buttonSetMessageId, encodePostbackData, isUserId } from './normalize.js';
 import { recover } from './recovery.js';
 import type { ReplyTokens } from './reply-tokens.js';
+import { LINE_TEXT_LIMIT } from './schema.js';
 
-/** Longest text message LINE takes. */
-export const LINE_TEXT_LIMIT = 5000;
 /** Most messages in one reply or push request. */
 export const LINE_MESSAGES_PER_REQUEST = 5;
 /** LINE's limits on a postback button. */

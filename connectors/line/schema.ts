@@ -59,13 +59,21 @@ export const schema = z
 /** The validated block (before secrets are resolved). */
 export type LineConfig = z.infer<typeof schema>;
 
-/** LINE pushes to a webhook: one loopback listener, public through the tunnel, verified by signature. */
+/** Longest text message LINE takes. */
+export const LINE_TEXT_LIMIT = 5000;
+
+/**
+ * LINE pushes to a webhook: one loopback listener, public through the tunnel, verified by signature.
+ * Messages cannot be edited once sent.
+ */
 export function describe(config: ConnectorConfig): ConnectorPlan {
   const hook = config.webhook as LineConfig['webhook'];
   return {
     transport: 'webhook',
     verification: 'signature',
     listeners: [{ bind: hook.bind, exposure: 'public', publicUrl: hook.public_url, verification: 'signature' }],
+    textLimit: LINE_TEXT_LIMIT,
+    canEdit: false,
   };
 }
 

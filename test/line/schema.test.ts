@@ -30,6 +30,8 @@ describe('line schema', () => {
       transport: 'webhook',
       verification: 'signature',
       listeners: [{ bind: '127.0.0.1:8788', exposure: 'public', publicUrl: 'https://line-hooks.example.com', verification: 'signature' }],
+      textLimit: 5000,
+      canEdit: false,
     });
   });
 
