@@ -28,7 +28,8 @@ export interface ConnectorSchemaModule {
   checkSecrets?(config: ConnectorConfig): string[];
   /**
    * Platform-specific warnings for `switchboard audit` (e.g. callbacks that would need a tunnel).
-   * Not errors: the config is valid. Secrets unresolved.
+   * Not errors: the config is valid. Receives the loaded block (defaults applied; secrets as `Secret`
+   * objects that print as [secret]); the access warnings (dm: open, ...) are the core's, not repeated here.
    */
   audit?(config: ConnectorConfig): string[];
 }
