@@ -46,7 +46,7 @@ interface Item extends RawDispatch {
   stamp: Stamp;
 }
 
-type Outcome = { ok: true; appended: boolean } | { ok: false; err: unknown };
+type Outcome = { ok: true; appended: boolean; refused: boolean } | { ok: false; err: unknown };
 
 /** Most dispatches journaled in one batch. */
 const MAX_BATCH = 1000;
@@ -99,6 +99,8 @@ export class DispatchPipeline {
         }
         if (point.complete(item.stamp)) moved = true;
         if (outcome?.appended) this.#deps.journaled(item.t, item.d);
+        // Refused by the access policy: like a screened press, still answered (silently) so Discord does not show "interaction failed".
+        else if (outcome?.refused) this.#deps.screened(item.t, item.d);
       }
       if (moved) this.#deps.progressed();
     }
@@ -106,7 +108,7 @@ export class DispatchPipeline {
 
   #ingest(draft: EventDraft): Promise<Outcome> {
     return this.#deps.ingest(draft).then(
-      (r) => ({ ok: true, appended: r.status === 'appended' }),
+      (r) => ({ ok: true, appended: r.status === 'appended', refused: r.status === 'refused' }),
       (err: unknown) => ({ ok: false, err }),
     );
   }

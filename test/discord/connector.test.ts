@@ -264,6 +264,20 @@ describe('discord connector: outbound', () => {
     expect(h.received[1]!.action).toEqual({ id: 'go' });
   });
 
+  it('a press the runtime\'s access policy refuses is still acknowledged (silently), and not journaled', async () => {
+    h = await startHarness();
+    const c = h.connector();
+    const ctx = h.ctx();
+    const ingest = ctx.ingest;
+    ctx.ingest = async (draft) => (draft.kind === 'action' ? { status: 'refused', reason: 'button-not-issued-to-sender' } : ingest(draft));
+    await c.start(ctx, new AbortController().signal);
+    const { messageIds } = await c.send({ type: 'buttons', connector: 'dc', conversation: h.emulator.ids.general, text: 'Deploy?', buttons: [{ id: 'deploy', label: 'Deploy' }] });
+    const interaction = h.emulator.injectButton(messageIds[0]!, 'deploy');
+    await until(() => h!.emulator.sent.some((s) => s.kind === 'interaction'), 'the refused press acknowledged');
+    expect(h.emulator.sent.find((s) => s.kind === 'interaction')).toEqual({ kind: 'interaction', interaction_id: interaction, callback_type: 6 });
+    expect(h.received).toEqual([]);
+  });
+
   it('refuses to send while not connected', async () => {
     h = await startHarness();
     const c = h.connector();
