@@ -42,7 +42,8 @@ describe('LINE emulator (Messaging API side)', () => {
     expect(first.status).toBe(200);
     expect(again.status).toBe(409);
     expect(again.headers.get('x-line-accepted-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await again.json()).sentMessages).toEqual((await first.json()).sentMessages);
+    const sentMessages = async (r: Response) => ((await r.json()) as { sentMessages: unknown[] }).sentMessages;
+    expect(await sentMessages(again)).toEqual(await sentMessages(first));
     expect(emu.sent).toHaveLength(1);
     expect((await post('/v2/bot/message/push', { to: 'U1', messages: [{ type: 'text', text: 'x' }] }, { 'x-line-retry-key': 'not-a-uuid' })).status).toBe(400);
   });
