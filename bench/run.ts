@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   discord: () => import('./discord.js'),
   feishu: () => import('./feishu.js'),
   slack: () => import('./slack.js'),
+  listener: () => import('./listener.js'),
 };
 
 function usage(): string {
