@@ -25,6 +25,7 @@ describe('attack: signatures', () => {
     'a truncated signature': [() => ({ 'x-line-signature': good().slice(0, 20) }), 'signature-malformed'],
     'padding dropped (lenient base64)': [() => ({ 'x-line-signature': good().replace(/=+$/, '') }), 'signature-malformed'],
     'URL-safe alphabet (lenient base64)': [() => ({ 'x-line-signature': good().replace(/\+/g, '-').replace(/\//g, '_').replace(/=$/, '') }), 'signature-malformed'],
+    'non-zero trailing bits in the last character (lenient base64)': [() => ({ 'x-line-signature': withTrailingBits(good()) }), 'signature-malformed'],
     'trailing garbage after the padding': [() => ({ 'x-line-signature': `${good()}AAAA` }), 'signature-malformed'],
     'embedded whitespace': [() => ({ 'x-line-signature': `${good().slice(0, 10)} ${good().slice(10)}` }), 'signature-malformed'],
     'the digest in hex': [() => ({ 'x-line-signature': Buffer.from(good(), 'base64').toString('hex') }), 'signature-malformed'],
@@ -84,4 +85,13 @@ function flipLast(signature: string): string {
   const bytes = Buffer.from(signature, 'base64');
   bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
   return bytes.toString('base64');
+}
+
+/** The same digest spelled with the unused low bits of the last base64 character set (decoders ignore them). */
+function withTrailingBits(signature: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const last = signature[42]!;
+  const spelled = signature.slice(0, 42) + alphabet[alphabet.indexOf(last) ^ 1] + '=';
+  if (!Buffer.from(spelled, 'base64').equals(Buffer.from(signature, 'base64'))) throw new Error('not the same digest');
+  return spelled;
 }

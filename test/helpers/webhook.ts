@@ -37,6 +37,8 @@ export function lineStyleHandler(secret: string, options: { handle?: (body: unkn
       if (typeof header !== 'string') return { ok: false, reason: 'signature-missing' };
       if (!BASE64.test(header)) return { ok: false, reason: 'signature-malformed' };
       const given = Buffer.from(header, 'base64');
+      // Node ignores non-zero trailing bits: only the canonical spelling re-encodes to itself.
+      if (given.toString('base64') !== header) return { ok: false, reason: 'signature-malformed' };
       const expected = createHmac('sha256', secret).update(req.rawBody).digest();
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
       const id = /"webhookEventId":"([A-Za-z0-9]+)"/.exec(req.rawBody.toString('utf8'))?.[1];
