@@ -8,7 +8,7 @@
  * forgery costs an HMAC).
  *
  * The client runs in the same process over keep-alive `node:http` agents with a fixed number of
- * requests in flight (`--window W`, default 32). Bodies and signatures are prepared before the clock
+ * requests in flight (`--window W`, default 16). Bodies and signatures are prepared before the clock
  * starts. The endpoint's overall ceiling (100 req/s by default) is raised for the bench: it measures
  * what the pipeline can carry, not the configured shedding.
  */
@@ -193,7 +193,7 @@ async function duringFlood(name: string, failBanOn: boolean, n: number, window: 
 /** Run the listener benchmark; `--n N` requests per round, `--window W`, `--rounds R`. */
 export async function run(ctx: BenchContext): Promise<void> {
   const n = ctx.n ?? 10_000;
-  const window = Number(flag(ctx.argv, '--window') ?? 32);
+  const window = Number(flag(ctx.argv, '--window') ?? 16);
   const rounds = Number(flag(ctx.argv, '--rounds') ?? 5);
 
   const bare = await startBare();

@@ -1,11 +1,12 @@
 /**
  * Stage 1, on the socket before any HTTP parsing: the server-wide timeouts and caps, and at most
- * `maxConnectionsPerIp` open sockets per TCP peer (the one over is destroyed at once). The per-IP
- * table holds only peers with an open socket, so it is bounded by `maxConnections`.
+ * `maxConnectionsPerIp` open sockets per TCP peer (the one over is destroyed at once) — except a
+ * trusted proxy, which is every client at once. The per-IP table holds only peers with an open
+ * socket, so it is bounded by `maxConnections`.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { normalizeIp } from './ip-list.js';
+import { normalizeIp, type IpList } from './ip-list.js';
 import type { ResolvedLimits } from './limits.js';
 
 /** Options for `createServer` carrying the limits Node only takes at construction. */
@@ -34,7 +35,7 @@ export interface ConnectionTable {
  * `maxRequestsPerSocket` (`too-many-requests`: the answer before it said `Connection: close`, so
  * only a misbehaving client gets here, and it gets no Node-written 503).
  */
-export function connectionLimits(server: Server, limits: ResolvedLimits, onRefused: (reason: string, ip: string) => void): ConnectionTable {
+export function connectionLimits(server: Server, limits: ResolvedLimits, onRefused: (reason: string, ip: string) => void, trustedProxies?: IpList): ConnectionTable {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -43,6 +44,8 @@ export function connectionLimits(server: Server, limits: ResolvedLimits, onRefus
   const perIp = new Map<string, number>();
   server.on('connection', function connectionLimits(socket: Socket) {
     const ip = normalizeIp(socket.remoteAddress ?? '');
+    // A trusted proxy (the tunnel daemon) carries every client's traffic: only the total cap applies.
+    if (trustedProxies?.has(ip)) return;
     const open = (perIp.get(ip) ?? 0) + 1;
     if (open > limits.maxConnectionsPerIp) {
       socket.destroy();

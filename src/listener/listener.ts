@@ -70,7 +70,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const connections = connectionLimits(server, limits, (reason, ip) => {
     counters.reject(reason);
     log.debug({ clientIp: ip, reason }, 'connection refused');
-  });
+  }, trustedProxies);
   // `Expect: 100-continue` goes through the same stages; `bodyLimit` sends the 100 only to a request
   // that passed the cheap checks and whose declared length fits. Other expectations: a generic 417.
   server.on('checkContinue', onRequest);

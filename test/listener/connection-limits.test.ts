@@ -52,6 +52,14 @@ describe('connection limits', () => {
     await until(() => listener.stats!().ipConnections === 0, 'per-IP table empty');
   });
 
+  it('does not apply the per-IP cap to a trusted proxy (it carries every client), only the total cap', async () => {
+    listener = await startListener({ connector: 'line', host: '127.0.0.1', port: 0, endpointId: ID, handler: lineStyleHandler(SECRET).handler, log: silentLogger(), trustedProxies: ['127.0.0.6'], limits: { maxConnectionsPerIp: 2, maxConnections: 5 } });
+    for (let i = 0; i < 7; i++) sockets.push(await open(listener.port, '127.0.0.6'));
+    await until(() => sockets.filter((s) => s.destroyed).length === 2, 'two sockets over the total cap dropped');
+    expect(listener.counters().rejectedBy['too-many-connections']).toBeUndefined();
+    expect(listener.stats!().ipConnections).toBe(0);
+  });
+
   it('caps total connections at maxConnections', async () => {
     await start({ maxConnections: 4 });
     for (let i = 0; i < 6; i++) sockets.push(await open(listener.port, `127.0.1.${i + 1}`));
