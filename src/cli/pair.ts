@@ -4,25 +4,29 @@
  * sees a change on the next message. Exit 0 done, 1 nothing to do (unknown/expired code, user not
  * paired), 2 invalid config or usage.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import type { LoadedConfig } from '../config/schema.js';
-import { ACCESS_DB_FILE } from '../security/access-db.js';
-import { openAccessStore, type AccessStore } from '../security/access-store.js';
+import { openAccessStore, openExistingAccessStore, type AccessStore } from '../security/access-store.js';
 import type { ApprovedPairing, PendingPairing } from '../security/pairing.js';
 import { EXIT, configOption, loadConfigOrReport, reportError } from './common.js';
 import { ago, table } from './format.js';
 
-/** Open access.db of the config's state dir for one command; errors are reported, exit 2. */
-async function withStore(file: string | undefined, work: (store: AccessStore, config: LoadedConfig) => number): Promise<void> {
+/**
+ * Open access.db of the config's state dir for one command and set the exit code `work` returns;
+ * errors are reported (exit 2). With `create` false a missing database is not created: `work` gets none.
+ */
+async function withStore<S extends AccessStore | undefined = AccessStore>(
+  file: string | undefined,
+  work: (store: S, config: LoadedConfig) => number,
+  create = true,
+): Promise<void> {
   const config = await loadConfigOrReport(file);
   if (!config) return;
   let store: AccessStore | undefined;
   try {
-    store = openAccessStore(config.stateDir, systemClock);
-    process.exitCode = work(store, config);
+    store = create ? openAccessStore(config.stateDir, systemClock) : openExistingAccessStore(config.stateDir, systemClock);
+    process.exitCode = work(store as S, config);
   } catch (err) {
     reportError(err, config.secretValues);
   } finally {
@@ -37,41 +41,27 @@ function listCommand(): Command {
     .description('show pending pairing codes (with who asked, where, and when they expire) and approved pairings')
     .addOption(configOption())
     .option('--json', 'print {pending, approved} as JSON')
-    .action(async (opts: { config?: string; json?: boolean }) => {
-      const config = await loadConfigOrReport(opts.config);
-      if (!config) return;
-      let pending: PendingPairing[] = [];
-      let approved: ApprovedPairing[] = [];
+    .action(async (opts: { config?: string; json?: boolean }) =>
       // Listing does not create the database: nothing was ever paired if it is not there.
-      if (existsSync(join(config.stateDir, ACCESS_DB_FILE))) {
-        try {
-          const store = openAccessStore(config.stateDir, systemClock);
-          try {
-            pending = store.pairing.pending();
-            approved = store.pairing.approved();
-          } finally {
-            store.close();
-          }
-        } catch (err) {
-          reportError(err, config.secretValues);
-          return;
-        }
-      }
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ pending, approved }, null, 2) + '\n');
-        return;
-      }
-      const now = Date.now();
-      process.stdout.write(
-        (pending.length
-          ? `Pending (approve with: switchboard pair approve CODE)\n${table(['CODE', 'CONNECTOR', 'USER', 'CONVERSATION', 'ASKED', 'EXPIRES'], pending.map((p) => [p.code, p.connector, who(p), p.conversation, ago(p.createdAt, now), p.expiresAt]))}`
-          : 'No pending pairing codes.\n') +
-          '\n' +
-          (approved.length
-            ? `Approved (remove with: switchboard pair revoke [--connector NAME] USER)\n${table(['CONNECTOR', 'USER', 'APPROVED'], approved.map((a) => [a.connector, who(a), a.approvedAt]))}`
-            : 'No approved pairings.\n'),
-      );
-    });
+      withStore<AccessStore | undefined>(opts.config, (store) => {
+        const pending = store?.pairing.pending() ?? [];
+        const approved = store?.pairing.approved() ?? [];
+        process.stdout.write(opts.json ? JSON.stringify({ pending, approved }, null, 2) + '\n' : renderPairings(pending, approved));
+        return EXIT.ok;
+      }, false),
+    );
+}
+
+function renderPairings(pending: PendingPairing[], approved: ApprovedPairing[], now = Date.now()): string {
+  return (
+    (pending.length
+      ? `Pending (approve with: switchboard pair approve CODE)\n${table(['CODE', 'CONNECTOR', 'USER', 'CONVERSATION', 'ASKED', 'EXPIRES'], pending.map((p) => [p.code, p.connector, who(p), p.conversation, ago(p.createdAt, now), p.expiresAt]))}`
+      : 'No pending pairing codes.\n') +
+    '\n' +
+    (approved.length
+      ? `Approved (remove with: switchboard pair revoke [--connector NAME] USER)\n${table(['CONNECTOR', 'USER', 'APPROVED'], approved.map((a) => [a.connector, who(a), a.approvedAt]))}`
+      : 'No approved pairings.\n')
+  );
 }
 
 function approveCommand(): Command {

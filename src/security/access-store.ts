@@ -1,6 +1,8 @@
 /** The runtime's handle on access.db: pairings and button intents over one connection. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Clock } from '../clock.js';
-import { openAccessDb } from './access-db.js';
+import { ACCESS_DB_FILE, openAccessDb } from './access-db.js';
 import { ButtonIntents } from './button-intents.js';
 import { PairingStore } from './pairing.js';
 
@@ -19,4 +21,9 @@ export function openAccessStore(stateDir: string, clock: Clock, options: { makeC
     intents: new ButtonIntents(db, clock),
     close: () => db.close(),
   };
+}
+
+/** Open access.db only if it exists (readers such as `pair list` and `audit` must not create it). */
+export function openExistingAccessStore(stateDir: string, clock: Clock): AccessStore | undefined {
+  return existsSync(join(stateDir, ACCESS_DB_FILE)) ? openAccessStore(stateDir, clock) : undefined;
 }

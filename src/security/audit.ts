@@ -3,8 +3,6 @@
  * exposes (transport, listeners, verification) and who may reach the agent through it (DM mode,
  * groups, owners, pairings), with warnings for the settings that let strangers in or expose a port.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Transport, Verification } from '../bus/types.js';
 import { systemClock } from '../clock.js';
 import type { ListenerInfo } from '../connector.js';
@@ -12,8 +10,7 @@ import { ACCESS_DEFAULTS, type AccessConfig } from '../config/fields.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { ConnectorConfig, ConnectorSchemaModule } from '../registry-types.js';
-import { ACCESS_DB_FILE } from './access-db.js';
-import { openAccessStore } from './access-store.js';
+import { openExistingAccessStore } from './access-store.js';
 
 /** One connector's part of the audit. */
 export interface ConnectorAudit {
@@ -66,8 +63,8 @@ export function listenerWarnings(listeners: readonly ListenerInfo[]): string[] {
 /** Counts of pending and approved pairings per connector, read only if access.db exists. */
 function pairingCounts(stateDir: string): Map<string, { pending: number; approved: number }> {
   const counts = new Map<string, { pending: number; approved: number }>();
-  if (!existsSync(join(stateDir, ACCESS_DB_FILE))) return counts;
-  const store = openAccessStore(stateDir, systemClock);
+  const store = openExistingAccessStore(stateDir, systemClock);
+  if (!store) return counts;
   try {
     const at = (c: string) => counts.get(c) ?? counts.set(c, { pending: 0, approved: 0 }).get(c)!;
     for (const p of store.pairing.pending()) at(p.connector).pending++;

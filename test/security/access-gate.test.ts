@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../helpers/clock.js';
 import type { EventDraft } from '../../src/bus/types.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { AccessGate, RATE_NOTICE } from '../../src/security/access-gate.js';
@@ -6,11 +7,6 @@ import { accessPolicy } from '../../src/security/access-policy.js';
 import { openAccessStore, type AccessStore } from '../../src/security/access-store.js';
 import type { AccessConfig } from '../../src/config/fields.js';
 import { BUTTON_TTL_MS } from '../../src/security/button-intents.js';
-
-function fakeClock(start = Date.parse('2026-01-01T00:00:00Z')) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
-}
 
 let seq = 0;
 function draft(sender: string, conversation: EventDraft['conversation'], extra: Partial<EventDraft> = {}): EventDraft {
@@ -26,7 +22,7 @@ describe('AccessGate', () => {
   afterEach(() => {
     for (const s of stores.splice(0)) s.close();
   });
-  function gate(access: Partial<AccessConfig>, clock = fakeClock()) {
+  function gate(access: Partial<AccessConfig>, clock = manualClock()) {
     const store = openAccessStore(':memory:', clock);
     stores.push(store);
     const replies: { conversation: string; text: string }[] = [];

@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../helpers/clock.js';
 import { openAccessStore, type AccessStore } from '../../src/security/access-store.js';
 import { CODE_ALPHABET, CODE_LENGTH, CODE_TTL_MS, newPairingCode } from '../../src/security/pairing.js';
 import { makeTempDir } from '../helpers/tmp.js';
-
-function fakeClock(start = Date.parse('2026-01-01T00:00:00Z')) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
-}
 
 describe('PairingStore', () => {
   const open: AccessStore[] = [];
@@ -15,7 +11,7 @@ describe('PairingStore', () => {
     for (const s of open.splice(0)) s.close();
     for (const c of temps.splice(0)) c();
   });
-  const store = (dir = ':memory:', clock = fakeClock()) => {
+  const store = (dir = ':memory:', clock = manualClock()) => {
     const s = openAccessStore(dir, clock);
     open.push(s);
     return { s, clock };
@@ -74,7 +70,7 @@ describe('PairingStore', () => {
   it('an approval survives closing and reopening the database; revoke removes it', () => {
     const tmp = makeTempDir();
     temps.push(tmp.cleanup);
-    const clock = fakeClock();
+    const clock = manualClock();
     const first = openAccessStore(tmp.dir, clock);
     const r = first.pairing.request('tg', { id: 'u1' }, 'c1');
     if (r.status !== 'issued') throw new Error('expected a code');

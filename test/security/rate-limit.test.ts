@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { manualClock } from '../helpers/clock.js';
 import { SenderRateLimiter } from '../../src/security/rate-limit.js';
-
-function fakeClock(start = 1_000_000) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
-}
 
 describe('SenderRateLimiter', () => {
   it('passes a burst up to the limit, then one notice, then silence; per sender', () => {
-    const clock = fakeClock();
+    const clock = manualClock();
     const limiter = new SenderRateLimiter(3, clock);
     expect([1, 2, 3].map(() => limiter.take('a'))).toEqual(['pass', 'pass', 'pass']);
     expect(limiter.take('a')).toBe('notice');
@@ -17,7 +13,7 @@ describe('SenderRateLimiter', () => {
   });
 
   it('refills evenly: a third of a minute gives one token back at 3/min', () => {
-    const clock = fakeClock();
+    const clock = manualClock();
     const limiter = new SenderRateLimiter(3, clock);
     for (let i = 0; i < 3; i++) limiter.take('a');
     expect(limiter.take('a')).toBe('notice');
@@ -30,12 +26,12 @@ describe('SenderRateLimiter', () => {
   });
 
   it('0 means no limit', () => {
-    const limiter = new SenderRateLimiter(0, fakeClock());
+    const limiter = new SenderRateLimiter(0, manualClock());
     for (let i = 0; i < 1000; i++) expect(limiter.take('a')).toBe('pass');
   });
 
   it('keeps at most maxSenders buckets, dropping the least recently seen', () => {
-    const clock = fakeClock();
+    const clock = manualClock();
     const limiter = new SenderRateLimiter(1, clock, { maxSenders: 100 });
     limiter.take('first');
     for (let i = 0; i < 500; i++) limiter.take(`s${i}`);
