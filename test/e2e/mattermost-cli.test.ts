@@ -4,7 +4,6 @@
  * `send` into a thread, a button click through the listener (status shows its counters), a refused
  * token (fatal, no reconnect loop) — and the token in no output.
  */
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostToken, startMattermostEmulator, type MattermostEmulator } from '../../connectors/mattermost/emulator.js';
 import { inboundEventSchema } from '../../src/bus/event-schema.js';
@@ -13,6 +12,7 @@ import { runCli, startCli, type LiveCli } from '../helpers/cli.js';
 import { writeMattermostConfig } from '../helpers/mattermost-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 import { join } from 'node:path';
+import { freePort } from '../helpers/ports.js';
 
 describe('CLI end to end with the Mattermost connector', () => {
   let tmp: ReturnType<typeof makeTempDir>;
@@ -110,12 +110,3 @@ describe('CLI end to end with the Mattermost connector', () => {
     await runtime.exited;
   }, 30_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

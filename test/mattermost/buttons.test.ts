@@ -5,12 +5,12 @@
  * expired and wrong-user tokens are refused (403, nothing journaled) and counted; the key and the
  * endpoint id survive a restart, so a button posted before it still works after it.
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateKey } from '../../src/security/key-file.js';
 import { signIntent } from '../../src/security/intent-token.js';
 import { startHarness, type Harness } from './harness.js';
+import { freePort } from '../helpers/ports.js';
 
 describe('mattermost buttons', () => {
   let h: Harness | undefined;
@@ -109,12 +109,3 @@ describe('mattermost buttons', () => {
     expect(h.connector.listeners()).toEqual([]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
