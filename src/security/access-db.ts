@@ -1,5 +1,6 @@
 /**
- * `<state_dir>/access.db`: pending pairing codes, approved pairings and issued button intents. SQLite
+ * `<state_dir>/access.db`: pending pairing codes, approved pairings, issued button intents and the
+ * conversations known to be DMs (so a thread inside one is judged as a DM). SQLite
  * (WAL, busy timeout) so that `switchboard pair` can manage it from another process while the runtime
  * reads it on every event — an approval or a revoke takes effect on the next message, no restart.
  */
@@ -38,6 +39,11 @@ CREATE TABLE IF NOT EXISTS button_intents (
   issued_ms     INTEGER NOT NULL,
   expires_ms    INTEGER NOT NULL,
   PRIMARY KEY (connector, message_id, conversation)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dm_conversations (
+  connector    TEXT NOT NULL,
+  conversation TEXT NOT NULL,
+  PRIMARY KEY (connector, conversation)
 ) WITHOUT ROWID;
 `;
 

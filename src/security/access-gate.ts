@@ -51,7 +51,8 @@ export class AccessGate {
     const { policy, store, connector } = this.#o;
     const sender = draft.sender.id;
     const paired = !policy.owners.has(sender) && !policy.allowed.has(sender) && store.pairing.isPaired(connector, sender);
-    const verdict = decideAccess(policy, draft, paired);
+    // A thread inside a DM is judged as that DM (threads elsewhere follow their parent group).
+    const verdict = decideAccess(policy, { sender: draft.sender, conversation: store.dms.classify(connector, draft.conversation) }, paired);
     if (!verdict.pass) {
       if (verdict.offerPairing && OFFERS_PAIRING.has(draft.kind)) this.#offerPairing(draft);
       else this.#refused(draft, verdict.reason, verdict.trust);

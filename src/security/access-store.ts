@@ -1,15 +1,17 @@
-/** The runtime's handle on access.db: pairings and button intents over one connection. */
+/** The runtime's handle on access.db: pairings, button intents and known DMs over one connection. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { ACCESS_DB_FILE, openAccessDb } from './access-db.js';
 import { ButtonIntents } from './button-intents.js';
+import { DmDirectory } from './dm-directory.js';
 import { PairingStore } from './pairing.js';
 
-/** Pairings and button intents of one state directory. */
+/** Pairings, button intents and known DMs of one state directory. */
 export interface AccessStore {
   readonly pairing: PairingStore;
   readonly intents: ButtonIntents;
+  readonly dms: DmDirectory;
   close(): void;
 }
 
@@ -19,6 +21,7 @@ export function openAccessStore(stateDir: string, clock: Clock, options: { makeC
   return {
     pairing: new PairingStore(db, clock, options),
     intents: new ButtonIntents(db, clock),
+    dms: new DmDirectory(db),
     close: () => db.close(),
   };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../helpers/clock.js';
+import { makeTempDir } from '../helpers/tmp.js';
 import type { EventDraft } from '../../src/bus/types.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { AccessGate, RATE_NOTICE } from '../../src/security/access-gate.js';
@@ -22,8 +23,8 @@ describe('AccessGate', () => {
   afterEach(() => {
     for (const s of stores.splice(0)) s.close();
   });
-  function gate(access: Partial<AccessConfig>, clock = manualClock()) {
-    const store = openAccessStore(':memory:', clock);
+  function gate(access: Partial<AccessConfig>, clock = manualClock(), dir = ':memory:') {
+    const store = openAccessStore(dir, clock);
     stores.push(store);
     const replies: { conversation: string; text: string }[] = [];
     const g = new AccessGate({
@@ -88,6 +89,25 @@ describe('AccessGate', () => {
     expect(press('eve', '77', { id: 'g1:5', kind: 'thread', parentId: 'g1' })).toEqual({ pass: false, reason: 'button-not-issued-to-sender' });
     clock.advance(BUTTON_TTL_MS);
     expect(press('bob', '77')).toEqual({ pass: false, reason: 'button-expired' });
+  });
+
+  it('a thread inside a DM is judged by the DM rules (the DM remembered across a reopen); other threads by their group', () => {
+    const tmp = makeTempDir();
+    const first = gate({ allowed: ['friend'] }, manualClock(), tmp.dir);
+    const thread = { id: 'D1:100.1', kind: 'thread' as const, parentId: 'D1' };
+    // Before the DM itself was seen, its thread looks like any thread of an unlisted channel.
+    expect(first.g.admit(draft('friend', thread))).toEqual({ pass: false, reason: 'group-not-allowed' });
+    expect(first.g.admit(draft('friend', dm('D1'))).pass).toBe(true);
+    expect(first.g.admit(draft('friend', thread))).toMatchObject({ pass: true, draft: { conversation: thread, provenance: { sender: 'allowed' } } });
+    first.store.close();
+    stores.splice(stores.indexOf(first.store), 1);
+    const again = gate({}, manualClock(), tmp.dir);
+    expect(again.g.admit(draft('stranger', thread))).toEqual({ pass: false, reason: 'dm-not-paired' });
+    expect(again.replies).toEqual([{ conversation: 'D1:100.1', text: expect.stringContaining('switchboard pair approve') }]);
+    expect(again.g.admit(draft('friend', { id: 'C9:1.1', kind: 'thread', parentId: 'C9' }))).toEqual({ pass: false, reason: 'group-not-allowed' });
+    again.store.close();
+    stores.splice(stores.indexOf(again.store), 1);
+    tmp.cleanup();
   });
 
   it('refuses groups that are not listed, without a reply', () => {
