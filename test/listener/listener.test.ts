@@ -6,7 +6,8 @@ import { Agent } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { startListener, type Listener, type ListenerOptions } from '../../src/listener/index.js';
-import { lineBody, lineStyleHandler, send, sendSigned } from '../helpers/webhook.js';
+import { createLogger } from '../../src/log/logger.js';
+import { lineBody, lineSignature, lineStyleHandler, send, sendSigned } from '../helpers/webhook.js';
 
 const SECRET = 'line-channel-secret-for-tests';
 const ID = 'whk_0123456789abcdef0123456789abcdef';
@@ -104,6 +105,42 @@ describe('listener', () => {
     expect((await sendSigned(listener.url, SECRET, lineBody('01HEEEEEEEEEEEEEEEEEEEEEEE'))).status).toBe(200);
     expect(test.accepted).toHaveLength(1);
     expect(listener.counters().rejectedBy).toEqual({ 'body-too-large': 1, 'json-too-deep': 1, 'json-forbidden-key': 1, 'handler-error': 1 });
+  });
+
+  it('logs each refusal with its reason, correlation id and client IP, never the body or signature', async () => {
+    await listener.close();
+    const lines: string[] = [];
+    const { log } = createLogger({ level: 'debug', secrets: [SECRET], sink: { write: (l) => lines.push(l) } });
+    await start({ log });
+    const body = lineBody('01HGGGGGGGGGGGGGGGGGGGGGGG', 'BODY-MARKER-7f3a');
+    const forged = lineSignature('wrong', body);
+    await send(listener.url, body, { agent, headers: { 'x-line-signature': forged } });
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.msg === 'webhook rejected');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ listener: 'line', reason: 'bad-signature', status: 401, clientIp: '127.0.0.1' });
+    expect(entries[0]!.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    const all = lines.join('');
+    expect(all).not.toContain('BODY-MARKER-7f3a');
+    expect(all).not.toContain(forged);
+    expect(all).not.toContain(SECRET);
+  });
+
+  it('believes forwarded client IPs only from trusted proxies, and applies allowIps and the fail-ban to them', async () => {
+    await listener.close();
+    await start({ trustedProxies: ['127.0.0.1/32'], allowIps: ['198.51.100.0/24'], limits: { failBan: { threshold: 1 } } });
+    const body = lineBody('01HHHHHHHHHHHHHHHHHHHHHHHH');
+    const fwd = (ip: string, sig = lineSignature(SECRET, body)) => send(listener.url, body, { agent, headers: { 'x-line-signature': sig, 'x-forwarded-for': `6.6.6.6, ${ip}` } });
+    expect((await fwd('198.51.100.7')).status).toBe(200);
+    expect(test.accepted[0]!.req.clientIp).toBe('198.51.100.7');
+    expect((await fwd('203.0.113.1')).status).toBe(403);
+    // Two failures from one forwarded client ban it, not the proxy's other clients.
+    expect((await fwd('198.51.100.8', 'A'.repeat(43) + '=')).status).toBe(401);
+    expect((await fwd('198.51.100.8', 'A'.repeat(43) + '=')).status).toBe(401);
+    expect((await fwd('198.51.100.8')).status).toBe(429);
+    expect((await send(listener.url, lineBody('01HIIIIIIIIIIIIIIIIIIIIIII'), { agent, headers: { 'x-line-signature': lineSignature(SECRET, lineBody('01HIIIIIIIIIIIIIIIIIIIIIII')), 'x-forwarded-for': '198.51.100.9' } })).status).toBe(200);
+    // An untrusted peer's forwarding headers are ignored: it is judged by its own address.
+    const direct = await send(listener.url, body, { agent: new Agent(), localAddress: '127.0.0.7', headers: { 'x-line-signature': lineSignature(SECRET, body), 'x-forwarded-for': '198.51.100.7' } });
+    expect(direct.status).toBe(403);
   });
 
   it('close() ends keep-alive sockets, is idempotent, and frees the port', async () => {
