@@ -2,7 +2,9 @@
  * Listener benchmark: valid signed LINE-format webhooks per second and their latency through the full
  * hardened pipeline (connection limits, fail-ban, token bucket, route, checks, streamed body cap, strict
  * HMAC-SHA256 verification, replay cache, JSON guard) into the real SQLite journal, beside a bare
- * `node:http` server that only reads the body and does the same HMAC check, in the same run.
+ * `node:http` server that only reads the body and does the same HMAC check, in the same run; then the
+ * same pairing with a handler that answers without journaling, to separate the listener's cost from
+ * the journal's.
  * Then: forged-signature rejections per second, and the valid-request p99 while a flood of forgeries
  * arrives from another source address (banned by the fail-ban, and with the fail-ban off so every
  * forgery costs an HMAC).
@@ -15,7 +17,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openJournal } from '../src/bus/journal.js';
@@ -112,8 +114,8 @@ async function startBare(): Promise<{ url: string; close: () => Promise<void> }>
   return { url: `http://127.0.0.1:${port}/hooks/x`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-/** The listener with a LINE-style handler journaling each event into a fresh SQLite journal, acked by a subscriber. */
-async function startPipeline(limits: Parameters<typeof startListener>[0]['limits']): Promise<{ listener: Listener; close: () => Promise<void> }> {
+/** The listener with a LINE-style handler journaling each event into a fresh SQLite journal, acked by a subscriber (or, with `journaling` false, answering at once). */
+async function startPipeline(limits: Parameters<typeof startListener>[0]['limits'], journaling = true): Promise<{ listener: Listener; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-listener-'));
   const journal = openJournal({ dir, retention: { maxAgeMs: Infinity, maxEvents: Infinity } });
   journal.subscribe('agent', (e) => void journal.ack('agent', e.id));
@@ -124,6 +126,7 @@ async function startPipeline(limits: Parameters<typeof startListener>[0]['limits
       return v.ok ? { ok: true } : v;
     },
     async handle(body) {
+      if (!journaling) return { status: 200 };
       for (const e of (body as { events: LineEvent[] }).events) {
         await journal.append({
           dedupKey: `bench:${e.webhookEventId}`,
@@ -214,6 +217,25 @@ export async function run(ctx: BenchContext): Promise<void> {
     window,
     rounds,
   );
+  // The same pairing with a handler that answers without journaling: the listener's own cost.
+  console.log('the listener alone (handler answers 200 without journaling):');
+  const pipelineOnly = await alternateRounds(
+    { name: 'bare node:http + the same HMAC check', drive: (name, k, w) => load(name, bare.url, prepare(k), w) },
+    {
+      name: 'hardened listener, no journal',
+      drive: async (name, k, w) => {
+        const p = await startPipeline(NO_CEILING, false);
+        try {
+          return await load(name, p.listener.url, prepare(k), w);
+        } finally {
+          await p.close();
+        }
+      },
+    },
+    n,
+    window,
+    Math.max(1, Math.ceil(rounds / 2)),
+  );
   await bare.close();
 
   const p = await startPipeline({ ...NO_CEILING, failBan: { threshold: 1e9 } });
@@ -244,7 +266,7 @@ export async function run(ctx: BenchContext): Promise<void> {
 
   const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
-  const out = { bench: 'listener', at: new Date().toISOString(), node: process.version, cpus: cpus().length, throughput, rejections, flood: { calm, banned, unbanned } };
+  const out = { bench: 'listener', at: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: loadavg()[0], throughput, pipelineOnly, rejections, flood: { calm, banned, unbanned } };
   writeFileSync(join(resultsDir, 'listener.json'), JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${join(resultsDir, 'listener.json')}`);
 }
