@@ -15,7 +15,7 @@ import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, Liste
 import { FatalConnectorError, RetryableConnectorError, SbError } from '../../src/errors.js';
 import { Backoff, sleep } from '../../src/supervisor/backoff.js';
 import { CallbackServer } from './callback-server.js';
-import { catchUp } from './catch-up.js';
+import { catchUp, type CatchUpOptions } from './catch-up.js';
 import { PostCursor } from './cursor.js';
 import { channelOf, normalizeEvent, parsePost, type MmEvent, type NormalizeContext } from './normalize.js';
 import { deliver } from './outbound.js';
@@ -62,6 +62,8 @@ export class MattermostConnector implements Connector {
   #teamId: string | undefined;
   /** Every event is journaled through this chain, one after another, in arrival order. */
   #queue: Promise<void> = Promise.resolve();
+  /** Catch-ups queued and not finished: the connector is not online while there is one. */
+  #catchUps = 0;
   #run = new AbortController();
   #ctx: ConnectorContext | undefined;
 
@@ -121,16 +123,20 @@ export class MattermostConnector implements Connector {
       retryMaxMs: this.#timing.retryMaxMs,
       pingIntervalMs: this.#timing.pingIntervalMs,
       onEvent: (e) => this.#enqueue(() => this.#onEvent(ctx, e)),
-      onUp: (fresh) => {
-        if (!fresh) {
-          if (this.#socket === socket) state.set('online');
-          return;
-        }
-        // Missed posts first, then online; events that arrive meanwhile queue behind the catch-up.
+      onFresh: () => {
+        // Missed posts first, then online; the events after this hello queue behind the catch-up.
+        this.#catchUps++;
         this.#enqueue(async () => {
-          await this.#catchUp(ctx);
-          if (this.#socket === socket && socket.up) state.set('online');
+          try {
+            await this.#catchUp(ctx);
+          } finally {
+            this.#catchUps--;
+          }
+          if (this.#socket === socket && socket.up && this.#catchUps === 0) state.set('online');
         });
+      },
+      onUp: () => {
+        if (this.#socket === socket && this.#catchUps === 0) state.set('online');
       },
       onDown: (reason) => {
         if (this.#socket === socket) state.set('reconnecting', reason);
@@ -153,7 +159,7 @@ export class MattermostConnector implements Connector {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await socket.open();
-      // The first connection's catch-up is queued by onUp: start resolves when it is done.
+      // The first connection's catch-up was queued at its hello: start resolves when it is done.
       await this.#queue;
     } catch (err) {
       signal.removeEventListener('abort', onAbort);
@@ -161,7 +167,7 @@ export class MattermostConnector implements Connector {
       if (signal.aborted) throw new SbError('SB_E_ABORTED', 'start aborted');
       throw err;
     }
-    if (this.#socket === socket && socket.up) state.set('online');
+    if (this.#socket === socket && socket.up && this.#catchUps === 0) state.set('online');
   }
 
   async #resolveTeam(team: string): Promise<string> {
@@ -229,9 +235,10 @@ export class MattermostConnector implements Connector {
     if (since === undefined) {
       // First start ever: nothing before now is ours to deliver; from here on the cursor tracks.
       this.#cursor?.advance(ctx.clock.now());
+      await this.#cursor?.flush();
       return;
     }
-    const { journaled } = await catchUp({
+    const options: CatchUpOptions = {
       rest: this.#rest,
       since,
       teamId: this.#teamId,
@@ -246,7 +253,15 @@ export class MattermostConnector implements Connector {
         this.#socket?.ackPosted(post.id);
       },
       onError: (reason, delay) => this.#deps.state.set('reconnecting', `${reason}; fetching missed posts again in ${delay} ms`),
-    });
+    };
+    let journaled: number;
+    try {
+      ({ journaled } = await catchUp(options));
+    } catch (err) {
+      // A refused token here is as fatal as anywhere; anything else is an abort (stop).
+      if (err instanceof FatalConnectorError) ctx.fail(err);
+      throw err;
+    }
     if (journaled > 0) this.#deps.log.info({ journaled, since: new Date(since).toISOString() }, 'fetched posts missed while disconnected');
   }
 

@@ -28,10 +28,13 @@ export interface SocketOptions {
   /** Every server event except `hello`, in `seq` order. */
   onEvent(event: MmEvent): void;
   /**
-   * The connection is up. `fresh`: the server handed out a new `connection_id` (first connect, or the
-   * old one could not be resumed) — events may have been missed and must be fetched over REST.
+   * The server handed out a new `connection_id` (first connect, or the old one could not be resumed):
+   * events may have been missed and must be fetched over REST. Called from the `hello` itself, before
+   * any event that follows it is handed to `onEvent`.
    */
-  onUp(fresh: boolean): void;
+  onFresh(): void;
+  /** The connection is up (authenticated, and the first ping answered). */
+  onUp(): void;
   onDown(reason: string): void;
   /** Asked after a close before the server said anything: a FatalConnectorError when the token is refused. */
   checkAuth(): Promise<FatalConnectorError | undefined>;
@@ -48,7 +51,6 @@ export class MattermostSocket {
   #closed = false;
   /** The current socket has had a message from the server (so the token was accepted). */
   #heard = false;
-  #helloSeen = false;
   #up = false;
   #timer: NodeJS.Timeout | undefined;
   #firstUp: { resolve: () => void; reject: (err: unknown) => void } | undefined;
@@ -67,7 +69,7 @@ export class MattermostSocket {
     });
     this.#client.addMissedMessageListener(() => undefined);
     this.#client.addMessageListener((msg) => {
-      if (msg.event === 'hello') this.#helloSeen = true;
+      if (msg.event === 'hello') this.#o.onFresh();
       else this.#o.onEvent(msg as unknown as MmEvent);
     });
     this.#client.addCloseListener(() => this.#onClosed());
@@ -87,7 +89,6 @@ export class MattermostSocket {
 
   #connect(): void {
     this.#heard = false;
-    this.#helloSeen = false;
     // Cancels the SDK's parked reconnect timer; keeps connection_id and sequence for the resume.
     this.#client.close();
     this.#client.initialize(this.#url, this.#o.token, true);
@@ -96,8 +97,8 @@ export class MattermostSocket {
   #dial(url: string): WebSocket {
     const ws = new WsWebSocket(url);
     this.#raw = ws;
-    // The server answers the challenge, then sends `hello` only on a fresh connection, then the pong
-    // to the SDK's first ping: so the pong tells "up", and whether a hello came before it.
+    // The server answers the challenge, sends `hello` only on a fresh connection (replays the missed
+    // events on a resumed one), then the pong to the SDK's first ping: the pong tells "up".
     const onMessage = (data: unknown) => {
       this.#heard = true;
       if (!isPong(String(data))) return;
@@ -114,7 +115,7 @@ export class MattermostSocket {
     this.#backoff.reset();
     const first = this.#firstUp;
     this.#firstUp = undefined;
-    this.#o.onUp(this.#helloSeen);
+    this.#o.onUp();
     first?.resolve();
   }
 

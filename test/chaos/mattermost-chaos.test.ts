@@ -81,7 +81,11 @@ describe('mattermost chaos', () => {
     }
     chaos = false;
     await disturber;
-    await until(() => agent.distinctTexts() === N, `all ${N} events at the agent`, 45_000);
+    await until(() => agent.distinctTexts() === N, `all ${N} events at the agent`, 45_000).catch((err: unknown) => {
+      const seen = new Set(agent.deliveries.map((e) => e.text));
+      const missing = Array.from({ length: N }, (_, i) => `msg ${i}`).filter((t) => !seen.has(t));
+      throw new Error(`${String(err)}; missing ${missing.length}: ${missing.slice(0, 20).join(', ')}`);
+    });
     logs.push(runtime!.stderr());
 
     expect(resumable).toBeGreaterThanOrEqual(2);
