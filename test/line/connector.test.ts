@@ -101,6 +101,16 @@ describe('LINE connector: inbound', () => {
     expect(h.drafts.map((d) => d.text)).toEqual(['retry me']);
   });
 
+  it('a delivery cut halfway (the tunnel dropping) is redelivered and journaled once', async () => {
+    h = await startHarness();
+    await h.start();
+    h.emulator.dropConnection();
+    const last = await h.emulator.injectText('through the drop').delivery;
+    expect(last).toMatchObject({ status: 200, redelivery: true });
+    expect(h.emulator.deliveries[0]!.error).toMatch(/dropped/);
+    expect(h.drafts.map((d) => d.text)).toEqual(['through the drop']);
+  });
+
   it('a verified body of the wrong shape is answered 400 and counted as bad-payload', async () => {
     h = await startHarness();
     await h.start();
