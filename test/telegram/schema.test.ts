@@ -6,8 +6,11 @@ import type { ConnectorConfig } from '../../src/registry-types.js';
 const block = (extra: object = {}) => ({ platform: 'telegram', token: { env: 'TELEGRAM_BOT_TOKEN' }, ...extra });
 
 describe('telegram schema', () => {
-  it('fills the defaults: long polling 30 s, 100 per call, webhook removed at start', () => {
-    expect(schema.parse(block())).toEqual({ platform: 'telegram', enabled: true, token: { env: 'TELEGRAM_BOT_TOKEN' }, polling: { timeout: 30, limit: 100 }, delete_webhook: true });
+  it('fills the defaults: long polling 30 s, 100 per call, webhook removed at start, DMs by pairing', () => {
+    expect(schema.parse(block())).toEqual({
+      platform: 'telegram', enabled: true, token: { env: 'TELEGRAM_BOT_TOKEN' }, polling: { timeout: 30, limit: 100 }, delete_webhook: true,
+      access: { dm: 'pairing', groups: [], owners: [], allowed: [], rate_limit: 20 },
+    });
   });
 
   it('refuses an inline token, unknown keys, out-of-range polling and unknown update types', () => {
