@@ -3,6 +3,7 @@
  * and `switchboard sandbox` both start one; tests start one in-process.
  */
 import type { Logger } from 'pino';
+import { AgentRunner } from './agent/runner.js';
 import { openJournal } from './bus/journal.js';
 import type { AgentBus } from './bus/bus.js';
 import type { OutboundCommand, SendResult } from './bus/types.js';
@@ -24,6 +25,8 @@ export interface RuntimeOptions {
   backoff?: BackoffOptions;
   /** How often retention runs. Default 10 minutes. */
   pruneIntervalMs?: number;
+  /** The environment the agent runner passes allowlisted variables from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Runtime {
@@ -78,10 +81,15 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     return supervisor.send(cmd);
   };
   let control: ControlServer | undefined;
+  let runner: AgentRunner | undefined;
   try {
     // The control socket first: it also refuses a second runtime on the same state directory.
     control = await startControlServer(controlSocketPath(config.stateDir), { status, send, bus }, log);
     await supervisor.start();
+    if (config.agent) {
+      runner = new AgentRunner({ config: config.agent, bus, send, plans, stateDir: config.stateDir, socketPath: control.path, log: log.child({ component: 'agent-runner' }), clock, env: options.env ?? process.env });
+      runner.start();
+    }
   } catch (err) {
     await supervisor.stop();
     await control?.close();
@@ -105,6 +113,8 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     (stopping ??= (async () => {
       clearInterval(pruneTimer);
       supervisor.stopIntake();
+      // Runs in flight end first (not acked: they run again after a restart), then the connectors stop.
+      await runner?.stop();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`graceful stop took longer than ${config.shutdown.timeoutMs} ms`)), config.shutdown.timeoutMs);

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ConnectorConfig } from '../registry-types.js';
+import { normalizeAgent } from './agent-schema.js';
 import { connectorBlocks, connectorCheckFindings, connectorSecretFindings, platformFindings } from './connector-blocks.js';
 import { fullConfigSchema, loadConnectorSchemas, type SchemaRegistry } from './connector-schemas.js';
 import { parseDuration } from './fields.js';
@@ -105,6 +106,7 @@ export async function loadConfigText(text: string, file: string, opts: LoadOptio
       retention: { maxAgeMs: parseDuration(config.bus.retention.max_age), maxEvents: config.bus.retention.max_events },
     },
     shutdown: { timeoutMs: parseDuration(config.shutdown.timeout) },
+    ...(config.agent ? { agent: normalizeAgent(config.agent, (p) => expandPath(p, baseDir, home), baseDir) } : {}),
     connectors: config.connectors as Record<string, ConnectorConfig>,
     secretValues: [...new Set(secrets.found.map((s) => s.secret.reveal()))],
   });

@@ -3,6 +3,7 @@
  * each connector's own `schema.ts`, joined here as a union discriminated on `platform`.
  */
 import { z } from 'zod';
+import { agentSchema, type AgentConfig } from './agent-schema.js';
 import { duration } from './fields.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -42,6 +43,7 @@ export function buildConfigSchema(connectorBlock: z.ZodType) {
     log: logSchema.default({ level: 'info' }),
     bus: busSchema.default({ backend: 'sqlite', retention: { max_age: '7d', max_events: 1_000_000 } }),
     shutdown: shutdownSchema.default({ timeout: '10s' }),
+    agent: agentSchema.optional(),
     connectors: z
       .record(z.string().regex(CONNECTOR_NAME, 'a name of lowercase letters, digits, - and _'), connectorBlock)
       .describe('One block per bot/app, keyed by a name you choose; `platform` selects the connector.'),
@@ -57,6 +59,8 @@ export interface LoadedConfig {
   log: { level: (typeof LOG_LEVELS)[number]; file?: string };
   bus: { backend: 'sqlite'; retention: { maxAgeMs: number; maxEvents: number } };
   shutdown: { timeoutMs: number };
+  /** The agent runner's settings; absent when the config has no `agent:` block. */
+  agent?: AgentConfig;
   /** Connector blocks in file order; secrets resolved to `Secret` instances. */
   connectors: Record<string, import('../registry-types.js').ConnectorConfig>;
   /** Every resolved secret value, for log redaction. */

@@ -95,7 +95,7 @@ describe('loadConfig: problems name file:line:col, the key path and what is allo
     expect(problems).toEqual([
       'sb.yaml:1:1: connectors: required key is missing (allowed: a mapping)',
       'sb.yaml:2:14: log.level: got "loud" (allowed: one of "fatal", "error", "warn", "info", "debug", "trace", "silent")',
-      'sb.yaml:3:1: conectors: unknown key; did you mean "connectors"? (allowed: $schema, state_dir, log, bus, shutdown, connectors)',
+      'sb.yaml:3:1: conectors: unknown key; did you mean "connectors"? (allowed: $schema, state_dir, log, bus, shutdown, agent, connectors)',
     ]);
   });
 

@@ -1,0 +1,202 @@
+/**
+ * The agent runner: subscribes to the bus in-process (as `agent-runner`) and, for each message, runs
+ * the configured CLI for its conversation — one run per conversation at a time, follow-ups queued (or
+ * interrupting), `/stop` to end a run, a timeout, and the output streamed back as a message and its
+ * edits. See docs/agent-runner.md.
+ *
+ * Acks: an event is acked once its run has finished (or it needed no run). A crash or a stop of the
+ * runtime therefore runs again, after the restart, only what had not finished: the run in flight
+ * (from the start) and what was queued behind it (for the first time).
+ */
+import type { Logger } from 'pino';
+import type { AgentBus, Subscription } from '../bus/bus.js';
+import type { InboundEvent, OutboundCommand, SendResult } from '../bus/types.js';
+import type { Clock } from '../clock.js';
+import type { AgentConfig } from '../config/agent-schema.js';
+import { DEFAULT_TEXT_LIMIT, type ConnectorPlan } from '../connector.js';
+import { agentEnv, spawnAgent, type StopReason } from './agent-process.js';
+import { substituteArgs } from './argv.js';
+import { presetArgv, presetReader, type LineReader } from './presets.js';
+import { ReplyStream } from './reply-stream.js';
+import { runNotice } from './run-notice.js';
+import { SessionStore } from './sessions.js';
+
+/** The subscriber name the runner's cursor is kept under. */
+export const RUNNER_SUBSCRIBER = 'agent-runner';
+
+export interface AgentRunnerOptions {
+  config: AgentConfig;
+  bus: AgentBus;
+  send(cmd: OutboundCommand): Promise<SendResult>;
+  /** Per connector: its text limit and whether it can edit. */
+  plans: Record<string, Pick<ConnectorPlan, 'textLimit' | 'canEdit'>>;
+  stateDir: string;
+  /** The agent API socket, told to the agent as SWITCHBOARD_SOCKET. */
+  socketPath: string;
+  log: Logger;
+  clock: Clock;
+  /** Where allowlisted variables are read from (the runtime's environment). */
+  env: NodeJS.ProcessEnv;
+}
+
+interface Conversation {
+  running?: { event: InboundEvent; stop(reason: StopReason): void };
+  queue: InboundEvent[];
+}
+
+/** True for `/stop`, also as `/stop@botname` (Telegram groups). */
+function isStop(event: InboundEvent): boolean {
+  return /^\/stop(?:@\S+)?$/i.test((event.text ?? '').trim());
+}
+
+/** Runs the agent CLI per conversation; `start` subscribes, `stop` ends every run (they rerun after a restart). */
+export class AgentRunner {
+  readonly #o: AgentRunnerOptions;
+  readonly #sessions: SessionStore;
+  readonly #conversations = new Map<string, Conversation>();
+  readonly #runs = new Set<Promise<void>>();
+  #subscription: Subscription | undefined;
+  #stopping = false;
+
+  constructor(options: AgentRunnerOptions) {
+    this.#o = options;
+    this.#sessions = new SessionStore(options.stateDir);
+  }
+
+  /** Subscribe to the bus; every event not yet acked by the runner comes first. */
+  start(): void {
+    this.#subscription = this.#o.bus.subscribe(RUNNER_SUBSCRIBER, (event) => this.#onEvent(event));
+  }
+
+  /** Stop taking events, end every run (SIGTERM, then SIGKILL after the grace) and wait for them. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#subscription?.close();
+    for (const c of this.#conversations.values()) {
+      c.queue.length = 0;
+      c.running?.stop('shutdown');
+    }
+    await Promise.allSettled([...this.#runs]);
+  }
+
+  #onEvent(event: InboundEvent): void {
+    if ((event.kind !== 'message' && event.kind !== 'command') || !event.text?.trim()) {
+      this.#ack(event);
+      return;
+    }
+    const key = `${event.connector}\u0000${event.conversation.id}`;
+    const c = this.#conversations.get(key) ?? { queue: [] };
+    this.#conversations.set(key, c);
+    if (isStop(event)) {
+      const dropped = c.queue.splice(0);
+      for (const e of dropped) this.#ack(e);
+      if (c.running) c.running.stop('stop');
+      else void this.#notify(event, 'Nothing is running.');
+      this.#ack(event);
+      return;
+    }
+    if (c.running) {
+      c.queue.push(event);
+      if (this.#o.config.queue === 'interrupt') c.running.stop('interrupt');
+      return;
+    }
+    this.#startRun(key, c, event);
+  }
+
+  #startRun(key: string, c: Conversation, event: InboundEvent): void {
+    const run = this.#run(key, c, event).finally(() => {
+      this.#runs.delete(run);
+      c.running = undefined;
+      const next = c.queue.shift();
+      if (next && !this.#stopping) this.#startRun(key, c, next);
+      else if (!next) this.#conversations.delete(key);
+    });
+    this.#runs.add(run);
+  }
+
+  async #run(key: string, c: Conversation, event: InboundEvent): Promise<void> {
+    const { config, log: baseLog, clock } = this.#o;
+    const log = baseLog.child({ agentRun: event.id, connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId });
+    const plan = this.#o.plans[event.connector] ?? {};
+    const reply = new ReplyStream({
+      send: this.#o.send,
+      connector: event.connector,
+      conversation: event.conversation.id,
+      correlationId: event.correlationId,
+      ...(event.messageId ? { replyTo: event.messageId } : {}),
+      textLimit: plan.textLimit ?? DEFAULT_TEXT_LIMIT,
+      canEdit: plan.canEdit ?? false,
+      editIntervalMs: config.editIntervalMs,
+      now: () => clock.now(),
+      onError: (err) => log.warn({ err }, 'could not show the agent output in the chat'),
+    });
+    const session = config.preset ? this.#sessions.get(config.preset, key) : undefined;
+    const template = config.preset ? presetArgv(config.preset, config.args, session) : config.command!;
+    const argv = substituteArgs(template, { text: event.text!, conversation: event.conversation.id, sender: event.sender.id });
+    const read: LineReader | undefined = config.preset ? presetReader(config.preset) : undefined;
+    let partial = '';
+    const onLine = (line: string) => {
+      const out = read!(line);
+      if (out.session) this.#rememberSession(key, out.session, log);
+      if (out.text) reply.append((reply.hasText ? '\n\n' : '') + out.text);
+    };
+    const env = agentEnv(this.#o.env, config.env, {
+      SWITCHBOARD_SOCKET: this.#o.socketPath,
+      SWITCHBOARD_CONNECTOR: event.connector,
+      SWITCHBOARD_CONVERSATION: event.conversation.id,
+      SWITCHBOARD_SENDER: event.sender.id,
+      SWITCHBOARD_EVENT_ID: event.id,
+    });
+    void this.#o.send({ type: 'typing', connector: event.connector, conversation: event.conversation.id }).catch(() => undefined);
+    log.info({ argv0: argv[0], resumed: session !== undefined }, 'agent run started');
+    const proc = spawnAgent({
+      argv,
+      cwd: config.cwd,
+      env,
+      timeoutMs: config.timeoutMs,
+      stopGraceMs: config.stopGraceMs,
+      onStdout: (text) => {
+        if (!read) return reply.append(text);
+        const lines = (partial + text).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      },
+    });
+    c.running = { event, stop: (reason) => proc.stop(reason) };
+    const outcome = await proc.done;
+    if (read && partial) onLine(partial);
+    await reply.finish();
+    if (outcome.kind === 'stopped' && outcome.reason === 'shutdown') {
+      log.info('agent run ended by shutdown; it runs again after the restart');
+      return; // not acked: the event comes again to the next runner
+    }
+    if (outcome.kind === 'exit' && outcome.code === 0) log.info('agent run finished');
+    else log.warn({ outcome }, 'agent run did not finish normally');
+    const notice = runNotice(outcome, config.timeoutMs, reply.hasText);
+    if (notice) await this.#notify(event, notice);
+    this.#ack(event);
+  }
+
+  #rememberSession(key: string, session: string, log: Logger): void {
+    try {
+      this.#sessions.set(this.#o.config.preset!, key, session, new Date(this.#o.clock.now()));
+    } catch (err) {
+      log.warn({ err }, 'could not save the agent session; the next message starts a new one');
+    }
+  }
+
+  #notify(event: InboundEvent, text: string): Promise<void> {
+    return this.#o
+      .send({ type: 'send', connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId, text })
+      .then(
+        () => undefined,
+        (err: unknown) => this.#o.log.warn({ err, connector: event.connector }, 'could not send an agent notice'),
+      );
+  }
+
+  #ack(event: InboundEvent): void {
+    this.#o.bus.ack(RUNNER_SUBSCRIBER, event.id).catch((err: unknown) => {
+      if (!this.#stopping) this.#o.log.warn({ err, event: event.id }, 'could not ack an event; it runs again after a restart');
+    });
+  }
+}
