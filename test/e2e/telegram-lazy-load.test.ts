@@ -49,5 +49,7 @@ describe('lazy connector loading', () => {
     expect(resolved).toContain('grammy');
     expect(resolved).not.toContain('discord.js');
     expect(resolved).not.toContain('@discordjs/ws');
+    // Every platform's schema is read to validate the config; none of them may pull in its SDK.
+    expect(resolved).not.toContain('@line/bot-sdk');
   });
 });
