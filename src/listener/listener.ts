@@ -49,9 +49,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const replay = new ReplayCache(clock);
   const onRequest = pipeline({
     stages: [
-      rateLimit(failBan, new TokenBucket(limits.rate.perSecond, limits.rate.burst, clock)),
+      rateLimit(failBan, new TokenBucket(limits.rate.perSecond, limits.rate.burst, clock), limits.bodyLimit),
       route(path),
-      requestChecks(options.handler.contentTypes, allowIps),
+      requestChecks(options.handler.contentTypes, allowIps, limits.bodyLimit),
       bodyLimit(limits.bodyLimit),
       verifySignature(options.handler),
       replayGuard(replay),

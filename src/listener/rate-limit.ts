@@ -6,20 +6,20 @@
  */
 import type { Exchange, Rejection, SyncStage } from './exchange.js';
 import type { FailBan } from './fail-ban.js';
-import { bodyPending } from './respond.js';
+import { mustClose } from './respond.js';
 import type { TokenBucket } from './token-bucket.js';
 
-function tooMany(ex: Exchange, reason: string, waitMs: number): Rejection {
-  return { status: 429, reason, headers: { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) }, close: bodyPending(ex.req) };
+function tooMany(ex: Exchange, reason: string, waitMs: number, bodyLimit: number): Rejection {
+  return { status: 429, reason, headers: { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) }, close: mustClose(ex.req, bodyLimit) };
 }
 
-/** The rate-limit stage over a fail-ban table and the endpoint's bucket. */
-export function rateLimit(failBan: FailBan, bucket: TokenBucket): SyncStage {
+/** The rate-limit stage over a fail-ban table and the endpoint's bucket (`bodyLimit`: see `mustClose`). */
+export function rateLimit(failBan: FailBan, bucket: TokenBucket, bodyLimit: number): SyncStage {
   return function rateLimit(ex: Exchange): Rejection | undefined {
     const banned = failBan.bannedFor(ex.clientIp);
-    if (banned > 0) return tooMany(ex, 'banned', banned);
+    if (banned > 0) return tooMany(ex, 'banned', banned, bodyLimit);
     const wait = bucket.take();
-    if (wait > 0) return tooMany(ex, 'rate-limited', wait);
+    if (wait > 0) return tooMany(ex, 'rate-limited', wait, bodyLimit);
     return undefined;
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Every answer the listener gives: a tiny generic JSON body, no `Server`, `X-Powered-By` or `Date`,
- * never a reason or a stack. When the request body is not (fully) read the socket is closed after the
- * answer, so unread bytes are never parsed as a next request nor drained without a cap.
+ * never a reason or a stack. When the request body is not read and its length is unknown or over the
+ * cap, the socket is closed after the answer, so unread bytes are never drained without a cap.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -53,11 +53,16 @@ export function send(res: ServerResponse, status: number, body: string = generic
   if (options.close) closeAfterFlush(res.socket);
 }
 
-/** True when the body may still be on the wire: an early answer must then close the connection. */
-export function bodyPending(req: IncomingMessage): boolean {
+/**
+ * True when an answer given before the body is read must close the connection: the body's length is
+ * unknown (chunked) or over `limit`. A declared body within the cap is cheaper to let Node discard,
+ * keeping the connection (it is bounded by the cap and the request timeout).
+ */
+export function mustClose(req: IncomingMessage, limit: number): boolean {
   if (req.complete) return false;
+  if (req.headers['transfer-encoding'] !== undefined) return true;
   const declared = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== '0');
+  return declared !== undefined && Number(declared) > limit;
 }
 
 /**

@@ -60,6 +60,14 @@ describe('connection limits', () => {
     expect(listener.stats!().ipConnections).toBe(0);
   });
 
+  it('honours a configured maxHeaderSize (431 past it)', async () => {
+    await start({ maxHeaderSize: 1024 });
+    const fits = await rawExchange(listener.port, [`GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(600)}\r\nConnection: close\r\n\r\n`]);
+    expect(statuses(fits.text)).toEqual([404]);
+    const over = await rawExchange(listener.port, [`GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(1_200)}\r\n\r\n`]);
+    expect(statuses(over.text)).toEqual([431]);
+  });
+
   it('caps total connections at maxConnections', async () => {
     await start({ maxConnections: 4 });
     for (let i = 0; i < 6; i++) sockets.push(await open(listener.port, `127.0.1.${i + 1}`));

@@ -143,6 +143,16 @@ describe('listener', () => {
     expect(direct.status).toBe(403);
   });
 
+  it('sheds past the endpoint ceiling with 429 + Retry-After, whoever sends', async () => {
+    await listener.close();
+    await start({ limits: { rate: { perSecond: 0.5, burst: 2 } } });
+    const codes = [];
+    for (const id of ['01HJ1', '01HJ2', '01HJ3']) codes.push(await sendSigned(listener.url, SECRET, lineBody(id), { agent }));
+    expect(codes.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(codes[2]!.headers['retry-after']).toBe('2');
+    expect(listener.counters().rejectedBy['rate-limited']).toBe(1);
+  });
+
   it('close() ends keep-alive sockets, is idempotent, and frees the port', async () => {
     expect((await sendSigned(listener.url, SECRET, lineBody('01HFFFFFFFFFFFFFFFFFFFFFFF'), { agent })).status).toBe(200);
     const first = listener.close();

@@ -66,9 +66,13 @@ describe('rateLimit stage', () => {
     const c = clock();
     const ban = new FailBan({ threshold: 0, windowMs: 1_000, banMs: 90_500 }, c);
     const bucket = new TokenBucket(1, 1, c);
-    const stage = rateLimit(ban, bucket);
+    const stage = rateLimit(ban, bucket, 1_000);
     ban.fail('1.1.1.1');
-    expect(stage(exchange('1.1.1.1'))).toEqual({ status: 429, reason: 'banned', headers: { 'retry-after': '91' }, close: true });
+    // A small declared body is left for Node to discard (the connection stays); a chunked or
+    // oversized one closes the connection rather than being drained.
+    expect(stage(exchange('1.1.1.1'))).toEqual({ status: 429, reason: 'banned', headers: { 'retry-after': '91' }, close: false });
+    expect(stage(exchange('1.1.1.1', { 'transfer-encoding': 'chunked' }))?.close).toBe(true);
+    expect(stage(exchange('1.1.1.1', { 'content-length': '1001' }))?.close).toBe(true);
     // The bucket's one token is still there for someone else.
     expect(stage(exchange('2.2.2.2'))).toBeUndefined();
     expect(stage(exchange('3.3.3.3', {}))).toEqual({ status: 429, reason: 'rate-limited', headers: { 'retry-after': '1' }, close: false });

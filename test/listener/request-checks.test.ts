@@ -32,7 +32,7 @@ describe('route', () => {
 });
 
 describe('requestChecks', () => {
-  const stage = requestChecks(['application/json'], ipList(['127.0.0.0/8'], 'allow_ips'));
+  const stage = requestChecks(['application/json'], ipList(['127.0.0.0/8'], 'allow_ips'), 1_000);
   const known = (e: Exchange) => ((e.known = true), e);
 
   it('lets a POST of an accepted media type from an allowed IP through', () => {
@@ -42,7 +42,9 @@ describe('requestChecks', () => {
 
   it('405 with Allow: POST for other methods', () => {
     expect(stage(known(ex('GET', PATH, {})))).toEqual({ status: 405, reason: 'method', headers: { allow: 'POST' }, close: false });
-    expect(stage(known(ex('PUT', PATH, JSON_CT)))?.close).toBe(true);
+    expect(stage(known(ex('PUT', PATH, JSON_CT)))?.close).toBe(false);
+    expect(stage(known(ex('PUT', PATH, { ...JSON_CT, 'content-length': '1001' })))?.close).toBe(true);
+    expect(stage(known(ex('PUT', PATH, { 'transfer-encoding': 'chunked' })))?.close).toBe(true);
   });
 
   it('415 for other or missing media types', () => {
@@ -53,7 +55,7 @@ describe('requestChecks', () => {
 
   it('403 for a client outside the allowlist; no allowlist lets everyone through', () => {
     expect(stage(known(ex('POST', PATH, JSON_CT, '192.0.2.1')))).toMatchObject({ status: 403, reason: 'ip-not-allowed' });
-    expect(requestChecks(['application/json'], undefined)(known(ex('POST', PATH, JSON_CT, '192.0.2.1')))).toBeUndefined();
+    expect(requestChecks(['application/json'], undefined, 1_000)(known(ex('POST', PATH, JSON_CT, '192.0.2.1')))).toBeUndefined();
   });
 
   it('leaves unknown routes alone (they are answered 404 after the same work)', () => {
