@@ -91,6 +91,7 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
       runner.start();
     }
   } catch (err) {
+    await runner?.stop();
     await supervisor.stop();
     await control?.close();
     await bus.close();
