@@ -86,20 +86,20 @@ export class PairingStore {
   readonly #db: Database.Database;
   readonly #clock: Clock;
   readonly #isPaired: Database.Statement<[string, string], { one: number }>;
-  readonly #newCodeCheck: (connector: string, userId: string, now: number) => PairingRequest | undefined;
+  readonly #pendingFor: Database.Statement<[string, string, number], { one: number }>;
+  readonly #countPending: Database.Statement<[string, number], { n: number }>;
+  readonly #dropExpired: Database.Statement<[number]>;
+  readonly #insertPending: Database.Statement<[string, string, string, string | null, string, number, number]>;
   readonly #makeCode: () => string;
 
   constructor(db: Database.Database, clock: Clock, options: { makeCode?: () => string } = {}) {
     this.#db = db;
     this.#clock = clock;
     this.#isPaired = db.prepare('SELECT 1 AS one FROM approved WHERE connector = ? AND user_id = ?');
-    const pendingFor = db.prepare<[string, string, number], { one: number }>('SELECT 1 AS one FROM pending WHERE connector = ? AND user_id = ? AND expires_ms > ?');
-    const countPending = db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM pending WHERE connector = ? AND expires_ms > ?');
-    this.#newCodeCheck = (connector, userId, now) => {
-      if (pendingFor.get(connector, userId, now)) return { status: 'pending' };
-      if (countPending.get(connector, now)!.n >= MAX_PENDING_PER_CONNECTOR) return { status: 'full' };
-      return undefined;
-    };
+    this.#pendingFor = db.prepare('SELECT 1 AS one FROM pending WHERE connector = ? AND user_id = ? AND expires_ms > ?');
+    this.#countPending = db.prepare('SELECT count(*) AS n FROM pending WHERE connector = ? AND expires_ms > ?');
+    this.#dropExpired = db.prepare('DELETE FROM pending WHERE expires_ms <= ?');
+    this.#insertPending = db.prepare('INSERT INTO pending (code, connector, user_id, user_name, conversation, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.#makeCode = options.makeCode ?? newPairingCode;
   }
 
@@ -111,14 +111,15 @@ export class PairingStore {
   /** Issue a code for a stranger's DM, unless one is pending for them or the connector has three pending. */
   request(connector: string, user: { id: string; name?: string }, conversation: string): PairingRequest {
     const now = this.#clock.now();
+    // The common case (a stranger writing again while their code is pending) is a read, not a write.
+    if (this.#pendingFor.get(connector, user.id, now)) return { status: 'pending' };
     return this.#db.transaction((): PairingRequest => {
-      this.#db.prepare('DELETE FROM pending WHERE expires_ms <= ?').run(now);
-      const refused = this.#newCodeCheck(connector, user.id, now);
-      if (refused) return refused;
+      this.#dropExpired.run(now);
+      // Checked again inside the write lock: `switchboard pair` or another event may have moved on.
+      if (this.#pendingFor.get(connector, user.id, now)) return { status: 'pending' };
+      if (this.#countPending.get(connector, now)!.n >= MAX_PENDING_PER_CONNECTOR) return { status: 'full' };
       const code = this.#makeCode();
-      this.#db
-        .prepare('INSERT INTO pending (code, connector, user_id, user_name, conversation, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(code, connector, user.id, user.name ?? null, conversation, now, now + CODE_TTL_MS);
+      this.#insertPending.run(code, connector, user.id, user.name ?? null, conversation, now, now + CODE_TTL_MS);
       return { status: 'issued', code };
     }).immediate();
   }
