@@ -29,6 +29,8 @@ type Fields<T extends OutboundCommand['type']> = Omit<Extract<OutboundCommand, {
 export class AgentClient {
   readonly #control: ControlClient;
   #subscribed = false;
+  /** Set by `close()`: the end of the stream is then ours, not the runtime going away. */
+  #closing = false;
 
   private constructor(control: ControlClient) {
     this.#control = control;
@@ -82,8 +84,6 @@ export class AgentClient {
       wake = undefined;
     }
   }
-
-  #closing = false;
 
   /** Durably mark an event handled by this client's subscriber; it is never delivered to that name again. */
   async ack(eventId: string): Promise<void> {
