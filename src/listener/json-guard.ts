@@ -5,6 +5,7 @@
  * spelling (`"\u005f_proto__"` included). Only then is the text parsed — so the parser never
  * recurses 100,000 levels or builds a million-key object, and nothing downstream can be polluted.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Exchange, Rejection, SyncStage } from './exchange.js';
 import type { JsonLimits } from './types.js';
 
@@ -97,19 +98,14 @@ export function scanJson(text: string, limits: JsonLimits): JsonRefusal | undefi
   return undefined;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
- * Decode (strict UTF-8), guard and parse `raw`. The guard has already refused the dangerous keys, so
- * the plain `JSON.parse` result holds none of them (no reviver: it would double the parse cost).
+ * Decode (strict UTF-8: no overlongs, no lone surrogates, no BOM), guard and parse `raw`. The guard
+ * has already refused the dangerous keys, so the plain `JSON.parse` result holds none of them (no
+ * reviver: it would double the parse cost).
  */
-export function parseGuarded(raw: Uint8Array, limits: JsonLimits): { ok: true; value: unknown } | { ok: false; reason: JsonRefusal } {
-  let text: string;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    return { ok: false, reason: 'json-invalid' };
-  }
+export function parseGuarded(raw: Buffer, limits: JsonLimits): { ok: true; value: unknown } | { ok: false; reason: JsonRefusal } {
+  if (!isUtf8(raw)) return { ok: false, reason: 'json-invalid' };
+  const text = raw.toString('utf8');
   const refusal = scanJson(text, limits);
   if (refusal) return { ok: false, reason: refusal };
   try {

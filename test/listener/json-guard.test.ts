@@ -65,6 +65,8 @@ describe('parseGuarded', () => {
     expect(parseGuarded(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), L)).toEqual({ ok: false, reason: 'json-invalid' });
     expect(parseGuarded(bytes('{"a":}'), L)).toEqual({ ok: false, reason: 'json-invalid' });
     expect(parseGuarded(bytes(''), L)).toEqual({ ok: false, reason: 'json-invalid' });
+    expect(parseGuarded(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes('{}')]), L)).toEqual({ ok: false, reason: 'json-invalid' });
+    expect(parseGuarded(Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]), L)).toEqual({ ok: false, reason: 'json-invalid' }); // a UTF-8-encoded surrogate
     expect(parseGuarded(bytes('{"__proto__":{"polluted":true}}'), L)).toEqual({ ok: false, reason: 'json-forbidden-key' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
