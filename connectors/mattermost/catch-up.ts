@@ -1,8 +1,10 @@
 /**
  * The REST catch-up after a gap the WebSocket cannot replay (a new `connection_id`, or a restart):
- * every channel the bot is in is asked for its posts since the cursor, and the new ones are journaled
- * oldest first. The window starts 1 ms before the cursor so a post sharing its millisecond is not
- * skipped; the posts already journaled come back too, and the dedup key absorbs them.
+ * every channel the bot is in is asked for its posts since that channel's cursor, and the new ones are
+ * journaled oldest first (in order within each channel). The window starts 1 ms before the cursor so
+ * a post sharing its millisecond is not skipped; posts already journaled come back too, and the dedup
+ * key absorbs them. It runs after the new connection's `hello`, so what a channel gets after its fetch
+ * arrives over the socket.
  */
 import type { EventDraft } from '../../src/bus/types.js';
 import { FatalConnectorError } from '../../src/errors.js';
@@ -13,8 +15,8 @@ import type { Client4 } from './sdk.js';
 
 export interface CatchUpOptions {
   rest: Client4;
-  /** `create_at` of the newest post journaled. */
-  since: number;
+  /** Per channel: the `create_at` of its newest post journaled. */
+  since(channelId: string): number;
   /** Only this team's channels (plus direct and group messages); undefined = all. */
   teamId: string | undefined;
   normalize: NormalizeContext;
@@ -52,10 +54,11 @@ export async function catchUp(o: CatchUpOptions): Promise<{ journaled: number }>
   for (const channel of channels) {
     o.channelTypes.set(channel.id, channel.type);
     if (o.teamId && channel.team_id && channel.team_id !== o.teamId) continue;
-    const list = await retrying('GET /channels/:id/posts', () => o.rest.getPostsSince(channel.id, o.since - 1));
+    const since = o.since(channel.id);
+    const list = await retrying('GET /channels/:id/posts', () => o.rest.getPostsSince(channel.id, since - 1));
     for (const id of list.order) {
       const post = list.posts[id] as unknown as MmPost | undefined;
-      if (post && post.create_at >= o.since) missed.push({ post, type: channel.type });
+      if (post && post.create_at >= since) missed.push({ post, type: channel.type });
     }
   }
   missed.sort((a, b) => a.post.create_at - b.post.create_at);

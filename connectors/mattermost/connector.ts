@@ -198,7 +198,7 @@ export class MattermostConnector implements Connector {
     const post = e.event === 'posted' ? parsePost(e.data.post) : undefined;
     if (draft) await this.#journal(ctx, draft);
     if (post) {
-      this.#cursor?.advance(post.create_at);
+      this.#cursor?.advance(post.channel_id, post.create_at);
       if (post.user_id !== this.#botUserId) this.#socket?.ackPosted(post.id);
     }
   }
@@ -231,16 +231,17 @@ export class MattermostConnector implements Connector {
   }
 
   async #catchUp(ctx: ConnectorContext): Promise<void> {
-    const since = this.#cursor?.value;
-    if (since === undefined) {
+    const cursor = this.#cursor;
+    if (!cursor) return;
+    if (!cursor.started) {
       // First start ever: nothing before now is ours to deliver; from here on the cursor tracks.
-      this.#cursor?.advance(ctx.clock.now());
-      await this.#cursor?.flush();
+      await cursor.begin(ctx.clock.now());
       return;
     }
+    const since = cursor.oldest()!;
     const options: CatchUpOptions = {
       rest: this.#rest,
-      since,
+      since: (channelId) => cursor.since(channelId)!,
       teamId: this.#teamId,
       normalize: this.#normalizeContext(),
       channelTypes: this.#channelTypes,
@@ -249,7 +250,7 @@ export class MattermostConnector implements Connector {
       retryMaxMs: this.#timing.retryMaxMs,
       journal: async (draft, post) => {
         await this.#journal(ctx, draft);
-        this.#cursor?.advance(post.create_at);
+        cursor.advance(post.channel_id, post.create_at);
         this.#socket?.ackPosted(post.id);
       },
       onError: (reason, delay) => this.#deps.state.set('reconnecting', `${reason}; fetching missed posts again in ${delay} ms`),
