@@ -23,6 +23,8 @@ export const RATE_NOTICE = "You're sending messages faster than the agent can ta
 /** Event kinds that earn a stranger a pairing code (a reaction or an edit alone does not). */
 const OFFERS_PAIRING = new Set<EventDraft['kind']>(['message', 'command']);
 
+const MAX_LOGGED_KINDS = 10_000;
+
 /** The gate's answer: the draft to journal (trust set), or the reason it was refused. */
 export type GateResult = { pass: true; draft: EventDraft } | { pass: false; reason: RefusalReason };
 
@@ -40,6 +42,8 @@ export interface AccessGateOptions {
 export class AccessGate {
   readonly #o: AccessGateOptions;
   readonly #limiter: SenderRateLimiter;
+  /** Refusals already logged at info (bounded: cleared past MAX_LOGGED_KINDS). */
+  readonly #logged = new Set<string>();
 
   constructor(options: AccessGateOptions) {
     this.#o = options;
@@ -78,13 +82,23 @@ export class AccessGate {
     const request = this.#o.store.pairing.request(this.#o.connector, { id: draft.sender.id, ...nameOf(draft.sender) }, draft.conversation.id);
     if (request.status === 'issued') this.#send(draft.conversation.id, pairingText(request.code), 'pairing code');
     const what = { issued: 'a pairing code was sent (switchboard pair list)', pending: 'a pairing code is already pending; no reply', full: 'three pairing codes are pending on this connector; no new code, no reply' }[request.status];
-    this.#o.log.info({ reason: 'dm-not-paired', sender: draft.sender.id, conversation: draft.conversation.id, kind: draft.kind }, `event from an unpaired sender refused: ${what}`);
+    this.#refused(draft, 'dm-not-paired', 'unknown', request.status !== 'issued', `event from an unpaired sender refused: ${what}`);
   }
 
-  #refused(draft: EventDraft, reason: RefusalReason, trust: SenderTrust, quiet = false): void {
+  /**
+   * Log a refusal, without content. The first of a kind (reason, sender, conversation) is `info`; its
+   * repeats, and `quiet` ones, are `debug` — a flood from an unlisted group must not flood the log.
+   */
+  #refused(draft: EventDraft, reason: RefusalReason, trust: SenderTrust, quiet = false, message = 'event refused by the access policy'): void {
     const fields = { reason, sender: draft.sender.id, trust, conversation: draft.conversation.id, conversationKind: draft.conversation.kind, kind: draft.kind };
-    if (quiet) this.#o.log.debug(fields, 'event refused by the access policy');
-    else this.#o.log.info(fields, 'event refused by the access policy');
+    const key = `${reason}\u0000${draft.sender.id}\u0000${draft.conversation.id}`;
+    const repeat = this.#logged.has(key);
+    if (!repeat) {
+      if (this.#logged.size >= MAX_LOGGED_KINDS) this.#logged.clear();
+      this.#logged.add(key);
+    }
+    if (quiet || repeat) this.#o.log.debug(fields, message);
+    else this.#o.log.info(fields, message);
   }
 
   /** Fire and forget: the gate never waits on the platform (the connector may be inside its own ingest). */

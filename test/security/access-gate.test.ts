@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../helpers/clock.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -108,6 +109,21 @@ describe('AccessGate', () => {
     again.store.close();
     stores.splice(stores.indexOf(again.store), 1);
     tmp.cleanup();
+  });
+
+  it('logs refusals without content: the first of a kind at info, repeats at debug', () => {
+    const lines: { level: number; msg: string; reason?: string }[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const store = openAccessStore(':memory:', manualClock());
+    stores.push(store);
+    const g = new AccessGate({ connector: 'tg', policy: accessPolicy({}), store, clock: manualClock(), log, reply: async () => undefined });
+    for (let i = 0; i < 3; i++) g.admit(draft('u1', { id: 'g9', kind: 'group' }));
+    g.admit(draft('u2', dm('d2')));
+    g.admit(draft('u2', dm('d2')));
+    expect(lines.map((l) => [l.level, l.reason])).toEqual([[30, 'group-not-allowed'], [20, 'group-not-allowed'], [20, 'group-not-allowed'], [30, 'dm-not-paired'], [20, 'dm-not-paired']]);
+    expect(lines[3]!.msg).toContain('a pairing code was sent');
+    expect(lines[4]!.msg).toContain('already pending');
+    for (const l of lines) expect(JSON.stringify(l)).not.toContain('secret content');
   });
 
   it('refuses groups that are not listed, without a reply', () => {
