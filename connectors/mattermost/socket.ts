@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { FatalConnectorError, RetryableConnectorError } from '../../src/errors.js';
 import { Backoff, sleep } from '../../src/supervisor/backoff.js';
 import type { MmEvent } from './normalize.js';
-import { ensureSocketGlobals, WebSocketClient, WsWebSocket } from './sdk.js';
+import { ensureSocketGlobals, webSocketClientClass, WsWebSocket, type WebSocketClient } from './sdk.js';
 
 const PARKED_MS = 24 * 60 * 60 * 1000;
 
@@ -60,6 +60,7 @@ export class MattermostSocket {
     this.#o = options;
     this.#url = `${options.serverUrl.replace(/^http/, 'ws')}/api/v4/websocket`;
     this.#backoff = new Backoff({ initialMs: options.retryInitialMs, maxMs: options.retryMaxMs });
+    const WebSocketClient = webSocketClientClass(options.log);
     this.#client = new WebSocketClient({
       newWebSocketFn: (url) => this.#dial(url),
       minWebSocketRetryTime: PARKED_MS,
