@@ -109,4 +109,11 @@ describe('CLI end to end with the Mattermost connector', () => {
     runtime.child.kill('SIGINT');
     await runtime.exited;
   }, 30_000);
+
+  it('config check refuses a public callback bind, naming why and what to write', async () => {
+    const config = writeMattermostConfig(tmp.dir, emulator.url, token, { file: 'public', callbacks: '0.0.0.0:8787' });
+    const r = await cli(['config', 'check', config]);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/callbacks\.bind 0\.0\.0\.0:8787 is a public address: Mattermost does not sign button callbacks/);
+  });
 });

@@ -155,4 +155,17 @@ describe('mattermost connector', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(h.emulator.socketStats().connections).toBe(connections);
   });
+
+  it('team: resolves the name at start, and refuses a team the bot is not in (fatal, naming its teams)', async () => {
+    h = await startHarness({ config: { team: 'crew' } });
+    await h.connector.start(h.ctx, h.abort.signal);
+    h.emulator.injectPost('in the team', { channel: 'town' });
+    h.emulator.injectPost('a DM still arrives');
+    await until(() => texts(h!).length === 2, 'both posts');
+    await h.close();
+    h = await startHarness({ config: { team: 'elsewhere' } });
+    const err = await h.connector.start(h.ctx, h.abort.signal).catch((e: unknown) => e);
+    expect(isFatal(err)).toBe(true);
+    expect(String((err as Error).message)).toMatch(/not a member of team "elsewhere".*crew/);
+  });
 });
