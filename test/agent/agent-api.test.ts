@@ -68,6 +68,20 @@ describe('agent API wire', () => {
     expect(byId(10)).toEqual({ id: 10, ok: true, result: 'pong' });
   });
 
+  it('drops a line past 1 MiB with one error line, and reads the next line normally', async () => {
+    const socket = createConnection(h.runtime.controlPath);
+    const lines: Record<string, unknown>[] = [];
+    readLines(socket, (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`{"id":1,"op":"send","connector":"tg","conversation":"1","text":"${'x'.repeat(1_100_000)}"}\n`);
+    socket.write('{"id":2,"op":"ping"}\n');
+    await until(() => lines.length === 2, 'two answers');
+    socket.destroy();
+    expect(lines[0]).toMatchObject({ id: null, ok: false, error: { code: 'SB_E_BAD_REQUEST', message: expect.stringContaining('line too long') } });
+    expect(lines[1]).toEqual({ id: 2, ok: true, result: 'pong' });
+    expect(h.emulator.sent).toEqual([]);
+  });
+
   it('serves several subscribers at once, each with its own cursor, and a filter', async () => {
     const a = await connect();
     const b = await connect();
