@@ -37,6 +37,8 @@ export interface AgentRunnerOptions {
   clock: Clock;
   /** Where allowlisted variables are read from (the runtime's environment). */
   env: NodeJS.ProcessEnv;
+  /** How often "typing…" is renewed while a run goes on (platforms show it for ~5 s). Default 4 s. */
+  typingIntervalMs?: number;
 }
 
 interface Conversation {
@@ -147,7 +149,9 @@ export class AgentRunner {
       SWITCHBOARD_SENDER: event.sender.id,
       SWITCHBOARD_EVENT_ID: event.id,
     });
-    void this.#o.send({ type: 'typing', connector: event.connector, conversation: event.conversation.id }).catch(() => undefined);
+    const typing = () => void this.#o.send({ type: 'typing', connector: event.connector, conversation: event.conversation.id }).catch(() => undefined);
+    typing();
+    const typingTimer = setInterval(typing, this.#o.typingIntervalMs ?? 4_000);
     log.info({ argv0: argv[0], resumed: session !== undefined }, 'agent run started');
     const proc = spawnAgent({
       argv,
@@ -163,7 +167,7 @@ export class AgentRunner {
       },
     });
     c.running = { event, stop: (reason) => proc.stop(reason) };
-    const outcome = await proc.done;
+    const outcome = await proc.done.finally(() => clearInterval(typingTimer));
     if (read && partial) onLine(partial);
     await reply.finish();
     if (outcome.kind === 'stopped' && outcome.reason === 'shutdown') {

@@ -66,6 +66,7 @@ export function startRunner(agent: Partial<AgentConfig>, options: { plan?: { tex
     log: pino({ level: 'debug' }, sink),
     clock: systemClock,
     env: options.env ?? { PATH: process.env.PATH, HOME: tmp.dir },
+    typingIntervalMs: 100,
   });
   runner.start();
   let stopped = false;

@@ -109,6 +109,18 @@ describe('runs per conversation', () => {
     expect(h.shown().some((c) => textOf(c).includes('ignoring SIGTERM'))).toBe(true);
   });
 
+  it('renews "typing…" while a run goes on, and stops renewing once it ended', async () => {
+    h = startRunner({ command: fake('slow', '{text}', '60000') });
+    await h.say('think hard');
+    const typings = () => h!.sent.filter((c) => c.type === 'typing').length;
+    await h.waitFor('typing renewed', () => typings() >= 3);
+    await h.say('/stop');
+    await h.waitFor('the stop notice', () => h!.shown().some((c) => textOf(c) === 'Stopped.'));
+    const after = typings();
+    await new Promise((r) => setTimeout(r, 350));
+    expect(typings()).toBe(after);
+  });
+
   it('/stop with nothing running says so', async () => {
     h = startRunner({ command: fake('echo', '{text}') });
     await h.say('/stop');
