@@ -12,10 +12,9 @@ import { splitText } from '../../src/text/split.js';
 import { buttonProps, type IssueOptions } from './buttons.js';
 import { parseConversation } from './normalize.js';
 import { recover } from './recovery.js';
+import { MATTERMOST_TEXT_LIMIT } from './schema.js';
 import type { Client4 } from './sdk.js';
 
-/** Mattermost's longest post, in characters (runes). */
-export const MATTERMOST_TEXT_LIMIT = 16_383;
 
 export interface OutboundDeps {
   rest: Client4;

@@ -12,6 +12,8 @@ import { hostOf, isLocalHost, scopeOf } from './address.js';
 
 /** How long a button stays pressable unless `button_ttl` says otherwise. */
 export const DEFAULT_BUTTON_TTL = '24h';
+/** Mattermost's longest post, in characters. */
+export const MATTERMOST_TEXT_LIMIT = 16_383;
 /** Streamed cap on a callback body: Mattermost's integration request is a few hundred bytes. */
 export const CALLBACK_BODY_LIMIT = 64 * 1024;
 
@@ -65,6 +67,8 @@ export function describe(config: ConnectorConfig): ConnectorPlan {
     transport: 'outbound-socket',
     verification: 'socket-auth',
     listeners: cb ? [plannedListener(cb.bind, cb.public_url)] : [],
+    textLimit: MATTERMOST_TEXT_LIMIT,
+    canEdit: true,
   };
 }
 

@@ -8,7 +8,7 @@ const block = (extra: Record<string, unknown> = {}) =>
 
 describe('mattermost schema', () => {
   it('is an outbound socket with no listener unless callbacks is set; then one, loopback or lan', () => {
-    expect(plan(block())).toEqual({ transport: 'outbound-socket', verification: 'socket-auth', listeners: [] });
+    expect(plan(block())).toEqual({ transport: 'outbound-socket', verification: 'socket-auth', listeners: [], textLimit: 16_383, canEdit: true });
     expect(plan(block({ callbacks: { bind: '127.0.0.1:8787' } })).listeners).toEqual([{ bind: '127.0.0.1:8787', exposure: 'loopback', verification: 'token' }]);
     expect(plan(block({ callbacks: { bind: '192.168.1.20:8787', public_url: 'http://sb.example.lan:8787' } })).listeners).toEqual([
       { bind: '192.168.1.20:8787', exposure: 'lan', publicUrl: 'http://sb.example.lan:8787', verification: 'token' },
