@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { startListener, type Listener, type ListenerOptions } from '../../src/listener/index.js';
 import { createLogger } from '../../src/log/logger.js';
-import { lineBody, lineSignature, lineStyleHandler, send, sendSigned } from '../helpers/webhook.js';
+import { until } from '../helpers/tmp.js';
+import { lineBody, lineSignature, lineStyleHandler, rawExchange, send, sendSigned } from '../helpers/webhook.js';
 
 const SECRET = 'line-channel-secret-for-tests';
 const ID = 'whk_0123456789abcdef0123456789abcdef';
@@ -160,5 +161,15 @@ describe('listener', () => {
     expect(second).toBe(first);
     await first;
     await expect(send(listener.url, '{}', { agent: new Agent() })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('close() also cuts a connection stuck mid-request after the grace period', async () => {
+    const head = `POST ${listener.path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`;
+    const stuck = rawExchange(listener.port, [head], { timeoutMs: 8_000 });
+    await until(() => listener.stats!().ipConnections === 1, 'the stuck connection open');
+    await listener.close();
+    const r = await stuck;
+    expect(r.closed).toBe(true);
+    expect(test.accepted).toHaveLength(0);
   });
 });
