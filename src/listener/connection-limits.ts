@@ -4,7 +4,7 @@
  * trusted proxy, which is every client at once. The per-IP table holds only peers with an open
  * socket, so it is bounded by `maxConnections`.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { normalizeIp, type IpList } from './ip-list.js';
 import type { ResolvedLimits } from './limits.js';
@@ -41,22 +41,36 @@ export function connectionLimits(server: Server, limits: ResolvedLimits, onRefus
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   server.maxConnections = limits.maxConnections;
-  const perIp = new Map<string, number>();
+  const perIp = new Map<string, Set<Socket>>();
+  // Sockets serving their last request (`maxRequestsPerSocket`): Node answers it with
+  // `Connection: close` but leaves closing to the client, which may open its next socket first.
+  const lastRequest = new WeakSet<Socket>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse & { maxRequestsOnConnectionReached?: boolean }) => {
+    if (!res.maxRequestsOnConnectionReached) return;
+    const socket = req.socket;
+    lastRequest.add(socket);
+    res.once('finish', () => socket.end()); // and do close it, rather than wait for keep-alive to expire
+  });
   server.on('connection', function connectionLimits(socket: Socket) {
     const ip = normalizeIp(socket.remoteAddress ?? '');
     // A trusted proxy (the tunnel daemon) carries every client's traffic: only the total cap applies.
     if (trustedProxies?.has(ip)) return;
-    const open = (perIp.get(ip) ?? 0) + 1;
-    if (open > limits.maxConnectionsPerIp) {
+    let sockets = perIp.get(ip);
+    if (!sockets) perIp.set(ip, (sockets = new Set()));
+    // A socket on its way out (we ended it, or it serves its last request) no longer counts: its
+    // client may open the next one before the old one's 'close' reaches us.
+    let open = 0;
+    for (const s of sockets) if (!s.writableEnded && !lastRequest.has(s)) open++;
+    if (open >= limits.maxConnectionsPerIp) {
+      if (sockets.size === 0) perIp.delete(ip);
       socket.destroy();
       onRefused('too-many-connections', ip);
       return;
     }
-    perIp.set(ip, open);
+    sockets.add(socket);
     socket.once('close', () => {
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) perIp.delete(ip);
-      else perIp.set(ip, left);
+      sockets.delete(socket);
+      if (sockets.size === 0) perIp.delete(ip);
     });
   });
   server.on('dropRequest', (_req: unknown, socket: Socket) => {
