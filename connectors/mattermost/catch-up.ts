@@ -10,7 +10,7 @@ import type { EventDraft } from '../../src/bus/types.js';
 import { FatalConnectorError } from '../../src/errors.js';
 import { Backoff, sleep } from '../../src/supervisor/backoff.js';
 import { normalizePost, type MmPost, type NormalizeContext } from './normalize.js';
-import { recover } from './recovery.js';
+import { toConnectorError } from './recovery.js';
 import type { Client4 } from './sdk.js';
 
 export interface CatchUpOptions {
@@ -41,10 +41,10 @@ export async function catchUp(o: CatchUpOptions): Promise<{ journaled: number }>
         backoff.reset();
         return result;
       } catch (err) {
-        const v = recover(err, what);
-        if (v.action === 'fatal') throw new FatalConnectorError(v.reason, { fields: { status: v.status } });
-        const delay = backoff.next(v.retryAfterMs);
-        o.onError(v.reason, delay);
+        const e = toConnectorError(err, what);
+        if (e instanceof FatalConnectorError) throw e;
+        const delay = backoff.next(e.retryAfterMs);
+        o.onError(e.message, delay);
         await sleep(delay, o.signal);
       }
     }

@@ -12,14 +12,14 @@ import type { EventDraft, OutboundCommand, SendResult } from '../../src/bus/type
 import type { Secret } from '../../src/config/secret.js';
 import { parseDuration } from '../../src/config/fields.js';
 import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
-import { FatalConnectorError, RetryableConnectorError, SbError } from '../../src/errors.js';
+import { FatalConnectorError, SbError } from '../../src/errors.js';
 import { Backoff, sleep } from '../../src/supervisor/backoff.js';
 import { CallbackServer } from './callback-server.js';
 import { catchUp, type CatchUpOptions } from './catch-up.js';
 import { PostCursor } from './cursor.js';
 import { channelOf, normalizeEvent, parsePost, type MmEvent, type NormalizeContext } from './normalize.js';
 import { deliver } from './outbound.js';
-import { recover } from './recovery.js';
+import { recover, toConnectorError } from './recovery.js';
 import { createRestClient } from './rest.js';
 import { DEFAULT_BUTTON_TTL, plannedListener } from './schema.js';
 import type { Client4 } from './sdk.js';
@@ -146,8 +146,8 @@ export class MattermostConnector implements Connector {
           await this.#rest.getMe();
           return undefined;
         } catch (err) {
-          const v = recover(err, 'GET /users/me');
-          return v.action === 'fatal' ? new FatalConnectorError(v.reason, { fields: { status: v.status } }) : undefined;
+          const e = toConnectorError(err, 'GET /users/me');
+          return e instanceof FatalConnectorError ? e : undefined;
         }
       },
       onFatal: (err) => {
@@ -301,11 +301,4 @@ export class MattermostConnector implements Connector {
       throw err;
     }
   }
-}
-
-function toConnectorError(err: unknown, what: string): FatalConnectorError | RetryableConnectorError {
-  if (err instanceof FatalConnectorError || err instanceof RetryableConnectorError) return err;
-  const v = recover(err, what);
-  if (v.action === 'fatal') return new FatalConnectorError(v.reason, { fields: { status: v.status } });
-  return new RetryableConnectorError(v.reason, v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {});
 }

@@ -13,6 +13,7 @@
  *
  * Reasons are written for `switchboard status` and never contain the token.
  */
+import { FatalConnectorError, RetryableConnectorError } from '../../src/errors.js';
 import { MattermostHttpError } from './rest.js';
 
 export type RecoveryAction = 'retry' | 'fatal';
@@ -48,4 +49,12 @@ export function recover(err: unknown, what: string): Verdict {
     return { action: 'retry', reason: `cannot reach Mattermost (${what}: ${typeof code === 'string' ? code : 'connection failed'})` };
   }
   return { action: 'retry', reason: `${what} failed unexpectedly (${err instanceof Error ? err.name : typeof err})` };
+}
+
+/** The connector error `start` rejects with for the failure of `what`: Fatal or Retryable, per the table. */
+export function toConnectorError(err: unknown, what: string): FatalConnectorError | RetryableConnectorError {
+  if (err instanceof FatalConnectorError || err instanceof RetryableConnectorError) return err;
+  const v = recover(err, what);
+  if (v.action === 'fatal') return new FatalConnectorError(v.reason, { fields: { status: v.status } });
+  return new RetryableConnectorError(v.reason, v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {});
 }
