@@ -116,4 +116,12 @@ describe('CLI end to end with the Mattermost connector', () => {
     expect(r.code).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/callbacks\.bind 0\.0\.0\.0:8787 is a public address: Mattermost does not sign button callbacks/);
   });
+
+  it('audit warns when a public server could not reach the loopback callback listener', async () => {
+    const config = writeMattermostConfig(tmp.dir, 'https://mattermost.example.com', token, { file: 'remote', callbacks: '127.0.0.1:8787' });
+    const r = await cli(['audit', '--config', config]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/mm\s+mattermost\s+outbound-socket\s+127\.0\.0\.1:8787 \(loopback\)/);
+    expect(r.stdout).toMatch(/mm: callbacks: the Mattermost server mattermost\.example\.com looks public.*cannot reach it/);
+  });
 });
