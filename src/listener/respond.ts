@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { declaredTooLarge } from './body-limit.js';
 
 const GENERIC: Record<number, string> = {
   400: 'bad request',
@@ -60,9 +61,7 @@ export function send(res: ServerResponse, status: number, body: string = generic
  */
 export function mustClose(req: IncomingMessage, limit: number): boolean {
   if (req.complete) return false;
-  if (req.headers['transfer-encoding'] !== undefined) return true;
-  const declared = req.headers['content-length'];
-  return declared !== undefined && Number(declared) > limit;
+  return req.headers['transfer-encoding'] !== undefined || declaredTooLarge(req, limit);
 }
 
 /**
