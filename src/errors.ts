@@ -27,8 +27,7 @@ export type SbErrorCode =
   | 'SB_E_UNSUPPORTED'
   | 'SB_E_RATE_LIMITED'
   | 'SB_E_PLATFORM'
-  | 'SB_E_INTERNAL'
-  | 'SB_E_AGENT';
+  | 'SB_E_INTERNAL';
 
 export interface SbErrorOptions {
   cause?: unknown;
