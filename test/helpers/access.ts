@@ -14,8 +14,3 @@ export interface AccessBlock {
  * never is a default. Access itself is tested in test/security/ and test/e2e/pairing-cli.test.ts.
  */
 export const OPEN_ACCESS: AccessBlock = { dm: 'open', groups: ['*'], rate_limit: 0 };
-
-/** The YAML line for a connector block (JSON is YAML flow style). */
-export function accessLine(access: AccessBlock = OPEN_ACCESS): string {
-  return `    access: ${JSON.stringify(access)}`;
-}

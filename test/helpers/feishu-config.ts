@@ -1,29 +1,11 @@
-/** Write a config file (and its 0600 app-secret file) for a runtime with one Feishu connector. */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { accessLine, type AccessBlock } from './access.js';
+/** A runtime config with one Feishu connector (see runtime-config.ts). */
+import type { AccessBlock } from './access.js';
+import { writeRuntimeConfig } from './runtime-config.js';
 
 export function writeFeishuConfig(dir: string, domain: string, appId: string, appSecret: string, options: { name?: string; file?: string; access?: AccessBlock } = {}): string {
-  const secretFile = join(dir, `${options.file ?? 'switchboard'}.fs.secret`);
-  writeFileSync(secretFile, `${appSecret}\n`, { mode: 0o600 });
-  const file = join(dir, `${options.file ?? 'switchboard'}.yaml`);
-  writeFileSync(
-    file,
-    [
-      `state_dir: ${join(dir, 'state')}`,
-      'log:',
-      '  level: debug',
-      'shutdown:',
-      '  timeout: 5s',
-      'connectors:',
-      `  ${options.name ?? 'fs'}:`,
-      '    platform: feishu',
-      `    app_id: ${appId}`,
-      `    app_secret: {file: ${secretFile}}`,
-      `    domain: "${domain}"`,
-      accessLine(options.access),
-      '',
-    ].join('\n'),
+  return writeRuntimeConfig(
+    dir,
+    { name: options.name ?? 'fs', platform: 'feishu', secrets: { app_secret: appSecret }, fields: { app_id: appId, domain }, ...(options.access ? { access: options.access } : {}) },
+    { ...(options.file ? { file: options.file } : {}) },
   );
-  return file;
 }

@@ -1,30 +1,11 @@
-/** Write a config file (and its 0600 token file) for a runtime with one Telegram connector. */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { accessLine, type AccessBlock } from './access.js';
+/** A runtime config with one Telegram connector (see runtime-config.ts). */
+import type { AccessBlock } from './access.js';
+import { writeRuntimeConfig } from './runtime-config.js';
 
 export function writeTelegramConfig(dir: string, apiRoot: string, token: string, options: { name?: string; pollTimeout?: number; file?: string; access?: AccessBlock } = {}): string {
-  const tokenFile = join(dir, `${options.file ?? 'switchboard'}.tg.token`);
-  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  const file = join(dir, `${options.file ?? 'switchboard'}.yaml`);
-  writeFileSync(
-    file,
-    [
-      `state_dir: ${join(dir, 'state')}`,
-      'log:',
-      '  level: debug',
-      'shutdown:',
-      '  timeout: 5s',
-      'connectors:',
-      `  ${options.name ?? 'tg'}:`,
-      '    platform: telegram',
-      `    token: {file: ${tokenFile}}`,
-      `    api_root: "${apiRoot}"`,
-      '    polling:',
-      `      timeout: ${options.pollTimeout ?? 5}`,
-      accessLine(options.access),
-      '',
-    ].join('\n'),
+  return writeRuntimeConfig(
+    dir,
+    { name: options.name ?? 'tg', platform: 'telegram', secrets: { token }, fields: { api_root: apiRoot, polling: { timeout: options.pollTimeout ?? 5 } }, ...(options.access ? { access: options.access } : {}) },
+    { ...(options.file ? { file: options.file } : {}) },
   );
-  return file;
 }
