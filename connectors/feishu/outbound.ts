@@ -7,7 +7,7 @@
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { ButtonSpec, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
+import { sendFailure, sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 import { splitText } from '../../src/text/split.js';
 import { recover, type Verdict } from './recovery.js';
 
@@ -107,10 +107,5 @@ function callWithRetries(what: string, fn: () => Promise<ApiAnswer>, options: Ou
 
 function failureOf(v: Verdict, what: string, options: OutboundOptions): SendFailure {
   if (v.auth) options.onAuthFailure?.(v);
-  return {
-    transient: v.action === 'retry',
-    reason: v.reason,
-    ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    fields: { call: what, ...(v.status !== undefined ? { status: v.status } : {}), ...(v.code !== undefined ? { errorCode: v.code } : {}) },
-  };
+  return sendFailure(v, v.action === 'retry', { call: what, status: v.status, errorCode: v.code });
 }

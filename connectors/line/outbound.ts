@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { HTTPFetchError, type messagingApi } from '@line/bot-sdk';
 import type { ButtonSpec, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
+import { sendFailure, sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 import { splitText } from '../../src/text/split.js';
 import { buttonSetMessageId, encodePostbackData, isUserId } from './normalize.js';
 import { recover } from './recovery.js';
@@ -169,10 +169,5 @@ function call<T>(ctx: OutboundContext, method: string, fn: () => Promise<T>): Pr
 
 function failureOf(err: unknown, method: string): SendFailure {
   const v = recover(err, method);
-  return {
-    transient: v.action === 'retry',
-    reason: v.reason,
-    ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    fields: { method, ...(v.status !== undefined ? { status: v.status } : {}) },
-  };
+  return sendFailure(v, v.action === 'retry', { method, status: v.status });
 }

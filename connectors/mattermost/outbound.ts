@@ -7,7 +7,7 @@
  */
 import type { OutboundCommand, SendResult } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
+import { sendFailure, sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 import { splitText } from '../../src/text/split.js';
 import { buttonProps, type IssueOptions } from './buttons.js';
 import { parseConversation } from './normalize.js';
@@ -81,10 +81,5 @@ export async function deliver(d: OutboundDeps, cmd: OutboundCommand): Promise<Se
 
 function failureOf(err: unknown, what: string): SendFailure {
   const v = recover(err, what);
-  return {
-    transient: v.action === 'retry',
-    reason: v.reason,
-    ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    fields: { call: what, ...(v.status !== undefined ? { status: v.status } : {}) },
-  };
+  return sendFailure(v, v.action === 'retry', { call: what, status: v.status });
 }

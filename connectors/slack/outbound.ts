@@ -6,7 +6,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ButtonSpec, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
+import { sendFailure, sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 import { splitText } from '../../src/text/split.js';
 import { parseConversation } from './normalize.js';
 import { recover } from './recovery.js';
@@ -106,10 +106,5 @@ function callWithRetries<T>(method: string, fn: () => Promise<T>, options: Outbo
 
 function failureOf(err: unknown, method: string): SendFailure {
   const v = recover(err, method);
-  return {
-    transient: v.action === 'retry',
-    reason: v.reason,
-    ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    fields: { method, ...(v.errorCode !== undefined ? { errorCode: v.errorCode } : {}) },
-  };
+  return sendFailure(v, v.action === 'retry', { method, errorCode: v.errorCode });
 }

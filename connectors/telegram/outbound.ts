@@ -7,7 +7,7 @@ import type { Api } from 'grammy';
 import type { InlineKeyboardButton, ReactionTypeEmoji } from 'grammy/types';
 import type { ButtonSpec, OutboundCommand, SendResult } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
+import { sendFailure, sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 import { splitText } from '../../src/text/split.js';
 import { parseConversation, type TelegramTarget } from './normalize.js';
 import { recover } from './recovery.js';
@@ -127,10 +127,5 @@ function callWithRetries<T>(method: string, fn: (signal: SdkSignal) => Promise<T
 
 function failureOf(err: unknown, method: string): SendFailure {
   const v = recover(err, method);
-  return {
-    transient: v.action === 'resume',
-    reason: v.reason,
-    ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    fields: { method, ...(v.errorCode !== undefined ? { errorCode: v.errorCode } : {}) },
-  };
+  return sendFailure(v, v.action === 'resume', { method, errorCode: v.errorCode });
 }

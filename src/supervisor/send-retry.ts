@@ -20,6 +20,25 @@ export interface SendFailure {
   fields?: Record<string, unknown>;
 }
 
+/** What a connector's recovery table says about an error, as far as an outbound retry cares. */
+export interface RecoveryVerdict {
+  reason: string;
+  retryAfterMs?: number | undefined;
+}
+
+/**
+ * A recovery-table verdict as a `SendFailure`: `transient` as the table judges it, `fields` the
+ * secret-free details for the log (undefined ones dropped).
+ */
+export function sendFailure(v: RecoveryVerdict, transient: boolean, fields: Record<string, unknown>): SendFailure {
+  return {
+    transient,
+    reason: v.reason,
+    ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
+    fields: Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+  };
+}
+
 export interface SendRetryOptions {
   signal: AbortSignal;
   /** First backoff delay. Default 300 ms. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SbError } from '../../src/errors.js';
-import { MAX_SEND_WAIT_MS, sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
+import { MAX_SEND_WAIT_MS, sendFailure, sendWithRetries, type SendFailure } from '../../src/supervisor/send-retry.js';
 
 const signal = new AbortController().signal;
 const failing = (failures: SendFailure[], then = 'ok') => {
@@ -43,5 +43,17 @@ describe('sendWithRetries', () => {
     const down = failing(Array.from({ length: 9 }, () => ({ transient: true, reason: '503' })));
     await expect(sendWithRetries(down.call, (e) => e as SendFailure, { signal, retryInitialMs: 1, maxAttempts: 3 })).rejects.toMatchObject({ message: '503' });
     expect(down.calls()).toBe(3);
+  });
+});
+
+describe('sendFailure', () => {
+  it('carries the reason and retry-after of a verdict, and drops undefined fields', () => {
+    expect(sendFailure({ reason: 'rate limited', retryAfterMs: 1500 }, true, { method: 'sendMessage', status: 429, errorCode: undefined })).toEqual({
+      transient: true,
+      reason: 'rate limited',
+      retryAfterMs: 1500,
+      fields: { method: 'sendMessage', status: 429 },
+    });
+    expect(sendFailure({ reason: 'bad request' }, false, { method: 'x' })).toEqual({ transient: false, reason: 'bad request', fields: { method: 'x' } });
   });
 });
