@@ -6,8 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeAppCredentials, startFeishuEmulator, type FeishuEmulator } from '../../connectors/feishu/emulator.js';
-import { inboundEventSchema } from '../../src/bus/event-schema.js';
-import { runCli, startCli, type LiveCli } from '../helpers/cli.js';
+import { CliSession } from '../helpers/cli-session.js';
 import { writeFeishuConfig } from '../helpers/feishu-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
@@ -16,31 +15,24 @@ describe('CLI end to end with the Feishu connector', () => {
   let emulator: FeishuEmulator;
   let creds: { appId: string; appSecret: string };
   let config: string;
-  let runtime: LiveCli | undefined;
-  const outputs: string[] = [];
+  let session: CliSession;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-fs-');
     creds = fakeAppCredentials();
     emulator = await startFeishuEmulator(creds);
     config = writeFeishuConfig(tmp.dir, emulator.domain, creds.appId, creds.appSecret);
-    outputs.length = 0;
+    session = new CliSession();
   });
 
   afterEach(async () => {
-    await runtime?.kill();
-    if (runtime) outputs.push(runtime.stdout(), runtime.stderr());
-    runtime = undefined;
+    await session.kill();
     await emulator.close();
     tmp.cleanup();
-    for (const text of outputs) expect(text).not.toContain(creds.appSecret);
+    session.expectNoSecrets([creds.appSecret]);
   });
 
-  async function cli(args: string[]) {
-    const r = await runCli(args);
-    outputs.push(r.stdout, r.stderr);
-    return r;
-  }
+  const cli = (args: string[]) => session.cli(args);
 
   it('status without a runtime: outbound socket, listener none, socket-auth (exit 2)', async () => {
     const r = await cli(['status', '--config', config]);
@@ -49,16 +41,12 @@ describe('CLI end to end with the Feishu connector', () => {
   });
 
   it('run → online → a user message reaches tail --json → send replies through the OpenAPI → SIGTERM', async () => {
-    runtime = startCli(['run', '--config', config]);
-    await until(async () => (await cli(['status', '--config', config])).code === 0, 'the runtime to report healthy', 15_000);
-    const status = await cli(['status', '--config', config, '--json']);
-    expect(JSON.parse(status.stdout).connectors[0]).toMatchObject({ name: 'fs', platform: 'feishu', transport: 'outbound-socket', state: 'online', listeners: [], verification: 'socket-auth' });
+    await session.run(config);
+    expect(await session.statusRow(config)).toMatchObject({ name: 'fs', platform: 'feishu', transport: 'outbound-socket', state: 'online', listeners: [], verification: 'socket-auth' });
     expect((await cli(['status', '--config', config])).stdout).toMatch(/fs\s+feishu\s+outbound socket\s+online \(\d+s ago\)\s+none\s+none\s+socket auth/);
 
     const m = emulator.injectMessage('hello from Feishu', { fragments: 2 });
-    const tail = await cli(['tail', '--config', config, '--json', '--limit', '1']);
-    expect(tail.code).toBe(0);
-    const event = inboundEventSchema.parse(JSON.parse(tail.stdout.trim()));
+    const event = await session.tailOne(config);
     expect(event).toMatchObject({
       connector: 'fs', platform: 'feishu', kind: 'message', text: 'hello from Feishu', messageId: m.messageId, dedupKey: `fs:${m.eventId}`,
       conversation: { id: m.chatId, kind: 'dm' }, sender: { id: emulator.userOpenId, isBot: false },
@@ -74,23 +62,18 @@ describe('CLI end to end with the Feishu connector', () => {
     expect(plain.code).toBe(0);
     expect(emulator.sent.at(-1)).toMatchObject({ call: 'create', chatId: m.chatId, text: 'a new message' });
 
-    runtime.child.kill('SIGTERM');
-    expect(await runtime.exited).toBe(0);
+    expect(await session.stop()).toBe(0);
   });
 
   it('a wrong app secret is fatal: status failed with the reason, no reconnect loop', async () => {
     const bad = writeFeishuConfig(tmp.dir, emulator.domain, creds.appId, 'Zz9' + creds.appSecret.slice(3), { file: 'bad' });
-    runtime = startCli(['run', '--config', bad]);
-    await until(async () => (await cli(['status', '--config', bad])).stdout.includes('failed'), 'failed state', 15_000);
-    const r = await cli(['status', '--config', bad, '--json']);
-    expect(r.code).toBe(1);
-    const row = JSON.parse(r.stdout).connectors[0];
+    const { code, row } = await session.runUntilFailed(bad);
+    expect(code).toBe(1);
     expect(row).toMatchObject({ state: 'failed', restarts: 0 });
     expect(row.reason).toMatch(/endpoint refused the app .*check app_id, app_secret/);
     await new Promise((res) => setTimeout(res, 500));
     expect(emulator.endpointFetches()).toBe(1);
-    runtime.child.kill('SIGINT');
-    await runtime.exited;
+    await session.stop('SIGINT');
   });
 
   it('config check refuses an app id the SDK would silently ignore', async () => {

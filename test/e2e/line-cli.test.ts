@@ -6,8 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freeLoopbackPort, startLineEmulator, type LineEmulator } from '../../connectors/line/emulator.js';
-import { inboundEventSchema } from '../../src/bus/event-schema.js';
-import { runCli, startCli, type LiveCli } from '../helpers/cli.js';
+import type { LiveCli } from '../helpers/cli.js';
+import { CliSession } from '../helpers/cli-session.js';
 import { writeLineConfig } from '../helpers/line-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
@@ -18,42 +18,31 @@ describe('CLI end to end with the LINE connector', () => {
   let emulator: LineEmulator;
   let bind: string;
   let config: string;
-  let runtime: LiveCli | undefined;
-  const outputs: string[] = [];
+  let session: CliSession;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-line-');
     emulator = await startLineEmulator({ redeliveryDelayMs: 100 });
     bind = `127.0.0.1:${await freeLoopbackPort()}`;
     config = writeLineConfig(tmp.dir, emulator, bind);
-    outputs.length = 0;
+    session = new CliSession();
   });
 
   afterEach(async () => {
-    await runtime?.kill();
-    if (runtime) outputs.push(runtime.stdout(), runtime.stderr());
-    runtime = undefined;
+    await session.kill();
     await emulator.close();
     tmp.cleanup();
-    for (const text of outputs) {
-      expect(text).not.toContain(emulator.channelSecret);
-      expect(text).not.toContain(emulator.accessToken);
-    }
+    session.expectNoSecrets([emulator.channelSecret, emulator.accessToken]);
   });
 
-  async function cli(args: string[]) {
-    const r = await runCli(args);
-    outputs.push(r.stdout, r.stderr);
-    return r;
-  }
+  const cli = (args: string[]) => session.cli(args);
 
-  async function startRuntime(): Promise<string> {
-    runtime = startCli(['run', '--config', config]);
-    await until(async () => (await cli(['status', '--config', config])).code === 0, 'the runtime to report healthy', 15_000);
-    const status = JSON.parse((await cli(['status', '--config', config, '--json'])).stdout);
-    const hook = status.connectors[0].listeners[0].publicUrl as string;
+  /** `run`, then point the emulator at the webhook URL that `status --json` shows. */
+  async function startRuntime(): Promise<{ runtime: LiveCli; hook: string }> {
+    const runtime = await session.run(config);
+    const hook = (await session.statusRow(config)).listeners[0]!.publicUrl!;
     emulator.setWebhookUrl(hook);
-    return hook;
+    return { runtime, hook };
   }
 
   it('status without a runtime: webhook on loopback, public via tunnel, verified by signature (exit 2)', async () => {
@@ -63,22 +52,19 @@ describe('CLI end to end with the LINE connector', () => {
   });
 
   it('run → a signed message reaches tail --json → send replies by token, then pushes → status shows the listener and its counters', async () => {
-    const hook = await startRuntime();
+    const { runtime, hook } = await startRuntime();
     expect(hook).toMatch(new RegExp(`^http://${bind}/hooks/whk_[0-9a-f]{32}$`));
-    const json = JSON.parse((await cli(['status', '--config', config, '--json'])).stdout);
-    expect(json.connectors[0]).toMatchObject({
+    expect(await session.statusRow(config)).toMatchObject({
       name: 'line', platform: 'line', transport: 'webhook', verification: 'signature', state: 'online',
       listeners: [{ bind, exposure: 'public', publicUrl: hook, verification: 'signature', counters: { accepted: 0, rejected: 0 } }],
     });
     // The log says once where the listener is and that status shows the hook URL; the endpoint id itself is redacted.
-    expect(runtime!.stderr().split('\n').filter((l) => l.includes('LINE webhook listening') && l.includes(`http://${bind}/hooks/`))).toHaveLength(1);
-    expect(runtime!.stderr()).not.toContain(hook.split('/hooks/')[1]);
+    expect(runtime.stderr().split('\n').filter((l) => l.includes('LINE webhook listening') && l.includes(`http://${bind}/hooks/`))).toHaveLength(1);
+    expect(runtime.stderr()).not.toContain(hook.split('/hooks/')[1]);
 
     const { event, delivery } = emulator.injectText('hello from LINE', { source: { type: 'user', userId: USER } });
     expect((await delivery).status).toBe(200);
-    const tail = await cli(['tail', '--config', config, '--json', '--limit', '1']);
-    expect(tail.code).toBe(0);
-    const bus = inboundEventSchema.parse(JSON.parse(tail.stdout.trim()));
+    const bus = await session.tailOne(config);
     expect(bus).toMatchObject({
       connector: 'line', platform: 'line', kind: 'message', text: 'hello from LINE', messageId: event.message!.id,
       conversation: { id: USER, kind: 'dm' }, sender: { id: USER, isBot: false },
@@ -99,26 +85,23 @@ describe('CLI end to end with the LINE connector', () => {
     expect(human.stdout).toMatch(new RegExp(`line\\s+line\\s+webhook\\s+online \\(\\d+s ago\\)\\s+${bind}\\s+public via tunnel ${hook}\\s+signature`));
     expect(human.stdout).toMatch(/line listener 127\.0\.0\.1:\d+: 1 accepted, \d+ rejected \(bad-signature \d+\)/);
 
-    runtime!.child.kill('SIGTERM');
-    expect(await runtime!.exited).toBe(0);
+    expect(await session.stop()).toBe(0);
   });
 
   it('a rejected access token is fatal: status failed with the reason, and nothing listens', async () => {
     const bad = writeLineConfig(tmp.dir, { ...emulator, accessToken: 'revoked-token' }, bind, { file: 'bad' });
-    runtime = startCli(['run', '--config', bad]);
-    await until(async () => (await cli(['status', '--config', bad])).stdout.includes('failed'), 'failed state', 15_000);
-    const row = JSON.parse((await cli(['status', '--config', bad, '--json'])).stdout).connectors[0];
+    const { row } = await session.runUntilFailed(bad);
     expect(row).toMatchObject({ state: 'failed', restarts: 0, listeners: [] });
     expect(row.reason).toMatch(/LINE rejected the channel access token \(getBotInfo: 401\)/);
     await expect(fetch(`http://${bind}/`)).rejects.toThrow();
   });
 
   it('in the sandbox, a line typed for LINE goes through the webhook to the echo agent and comes back as a reply', async () => {
-    runtime = startCli(['sandbox']);
-    await until(() => runtime!.stdout().includes('Type a message'), 'the sandbox prompt', 20_000);
+    const runtime = session.start(['sandbox']);
+    await until(() => runtime.stdout().includes('Type a message'), 'the sandbox prompt', 20_000);
     expect(runtime.stdout()).toMatch(/line-sandbox\s+line\s+webhook\s+online.*public via tunnel http:\/\/127\.0\.0\.1:\d+\/hooks\/whk_/);
     runtime.child.stdin!.write('line: hello sandbox\n');
-    await until(() => /\[line\] bot → U\w+: echo: hello sandbox/.test(runtime!.stdout()), 'the echo through LINE', 10_000);
+    await until(() => /\[line\] bot → U\w+: echo: hello sandbox/.test(runtime.stdout()), 'the echo through LINE', 10_000);
     runtime.child.kill('SIGINT');
     await runtime.exited;
   });

@@ -6,11 +6,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostToken, startMattermostEmulator, type MattermostEmulator } from '../../connectors/mattermost/emulator.js';
-import { inboundEventSchema } from '../../src/bus/event-schema.js';
 import { ControlClient } from '../../src/control/client.js';
-import { runCli, startCli, type LiveCli } from '../helpers/cli.js';
+import { CliSession } from '../helpers/cli-session.js';
 import { writeMattermostConfig } from '../helpers/mattermost-config.js';
-import { makeTempDir, until } from '../helpers/tmp.js';
+import { makeTempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { freePort } from '../helpers/ports.js';
 
@@ -18,30 +17,23 @@ describe('CLI end to end with the Mattermost connector', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let emulator: MattermostEmulator;
   let token: string;
-  let runtime: LiveCli | undefined;
-  const outputs: string[] = [];
+  let session: CliSession;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-mme-');
     token = fakeMattermostToken();
     emulator = await startMattermostEmulator({ token });
-    outputs.length = 0;
+    session = new CliSession();
   });
 
   afterEach(async () => {
-    await runtime?.kill();
-    if (runtime) outputs.push(runtime.stdout(), runtime.stderr());
-    runtime = undefined;
+    await session.kill();
     await emulator.close();
     tmp.cleanup();
-    for (const text of outputs) expect(text).not.toContain(token);
+    session.expectNoSecrets([token]);
   });
 
-  async function cli(args: string[]) {
-    const r = await runCli(args);
-    outputs.push(r.stdout, r.stderr);
-    return r;
-  }
+  const cli = (args: string[]) => session.cli(args);
 
   it('run → status with the listener line → a DM reaches tail --json → send in a thread → a button click → SIGTERM', async () => {
     const port = await freePort();
@@ -50,19 +42,15 @@ describe('CLI end to end with the Mattermost connector', () => {
     expect(plan.code).toBe(2);
     expect(plan.stdout).toMatch(new RegExp(`mm\\s+mattermost\\s+outbound socket\\s+not running\\s+127\\.0\\.0\\.1:${port}\\s+loopback\\s+socket auth`));
 
-    runtime = startCli(['run', '--config', config]);
-    await until(async () => (await cli(['status', '--config', config])).code === 0, 'the runtime to report healthy', 15_000);
-    const status = await cli(['status', '--config', config, '--json']);
-    expect(JSON.parse(status.stdout).connectors[0]).toMatchObject({
+    await session.run(config);
+    expect(await session.statusRow(config)).toMatchObject({
       name: 'mm', platform: 'mattermost', transport: 'outbound-socket', state: 'online', verification: 'socket-auth',
       listeners: [{ bind: `127.0.0.1:${port}`, exposure: 'loopback', verification: 'token', counters: { accepted: 0, rejected: 0 } }],
     });
 
     const { world } = emulator;
     const root = emulator.injectPost('hello from Mattermost', { channel: 'town' });
-    const tail = await cli(['tail', '--config', config, '--json', '--limit', '1']);
-    expect(tail.code).toBe(0);
-    const event = inboundEventSchema.parse(JSON.parse(tail.stdout.trim()));
+    const event = await session.tailOne(config);
     expect(event).toMatchObject({
       connector: 'mm', platform: 'mattermost', kind: 'message', text: 'hello from Mattermost', messageId: root.id, dedupKey: `mm:${root.id}`,
       conversation: { id: world.channels.town.id, kind: 'channel' }, sender: { id: world.alice.id, username: 'alice', isBot: false },
@@ -85,29 +73,23 @@ describe('CLI end to end with the Mattermost connector', () => {
     const human = await cli(['status', '--config', config]);
     expect(human.stdout).toMatch(new RegExp(`mm listener 127\\.0\\.0\\.1:${port}: 1 accepted, 1 rejected \\(user-not-allowed 1\\)`));
     // The next event after the message: the one accepted click (the refused one never reached the journal).
-    const action = await cli(['tail', '--config', config, '--json', '--limit', '1']);
-    expect(JSON.parse(action.stdout.trim())).toMatchObject({ kind: 'action', action: { id: 'yes' }, sender: { id: world.alice.id }, provenance: { transport: 'webhook', verified: 'token' } });
+    expect(await session.tailOne(config)).toMatchObject({ kind: 'action', action: { id: 'yes' }, sender: { id: world.alice.id }, provenance: { transport: 'webhook', verified: 'token' } });
 
-    runtime.child.kill('SIGTERM');
-    expect(await runtime.exited).toBe(0);
+    expect(await session.stop()).toBe(0);
     expect(emulator.socketStats().open).toBe(0);
     expect(emulator.socketStats().maxConcurrent).toBe(1);
   }, 60_000);
 
   it('a refused token is fatal: status failed with the reason, no reconnect loop', async () => {
     const config = writeMattermostConfig(tmp.dir, emulator.url, fakeMattermostToken(), { file: 'bad' });
-    runtime = startCli(['run', '--config', config]);
-    await until(async () => (await cli(['status', '--config', config])).stdout.includes('failed'), 'failed state', 15_000).catch((e) => { console.log(runtime!.stderr(), runtime!.stdout(), outputs.join('\n')); throw e; });
-    const r = await cli(['status', '--config', config, '--json']);
-    expect(r.code).toBe(1);
-    const row = JSON.parse(r.stdout).connectors[0];
+    const { code, row } = await session.runUntilFailed(config);
+    expect(code).toBe(1);
     expect(row).toMatchObject({ state: 'failed', restarts: 0 });
     expect(row.reason).toMatch(/refused the bot token \(GET \/users\/me: HTTP 401\)/);
     await new Promise((res) => setTimeout(res, 500));
     expect(emulator.requests.filter((x) => x === 'GET /api/v4/users/me')).toHaveLength(1);
     expect(emulator.socketStats().connections).toBe(0);
-    runtime.child.kill('SIGINT');
-    await runtime.exited;
+    await session.stop('SIGINT');
   }, 30_000);
 
   it('config check refuses a public callback bind, naming why and what to write', async () => {

@@ -5,8 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeSlackTokens, startSlackEmulator, type SlackEmulator } from '../../connectors/slack/emulator.js';
-import { inboundEventSchema } from '../../src/bus/event-schema.js';
-import { runCli, startCli, type LiveCli } from '../helpers/cli.js';
+import { CliSession } from '../helpers/cli-session.js';
 import { writeSlackConfig } from '../helpers/slack-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
@@ -15,35 +14,24 @@ describe('CLI end to end with the Slack connector', () => {
   let emulator: SlackEmulator;
   let tokens: { appToken: string; botToken: string };
   let config: string;
-  let runtime: LiveCli | undefined;
-  const outputs: string[] = [];
+  let session: CliSession;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-sl-');
     tokens = fakeSlackTokens();
     emulator = await startSlackEmulator(tokens);
     config = writeSlackConfig(tmp.dir, emulator.apiUrl, tokens);
-    outputs.length = 0;
+    session = new CliSession();
   });
 
   afterEach(async () => {
-    await runtime?.kill();
-    if (runtime) outputs.push(runtime.stdout(), runtime.stderr());
-    runtime = undefined;
+    await session.kill();
     await emulator.close();
     tmp.cleanup();
-    for (const text of outputs) {
-      expect(text).not.toContain(tokens.appToken);
-      expect(text).not.toContain(tokens.botToken);
-      expect(text).not.toContain(tokens.appToken.split('-').at(-1));
-    }
+    session.expectNoSecrets([tokens.appToken, tokens.botToken, tokens.appToken.split('-').at(-1)!]);
   });
 
-  async function cli(args: string[]) {
-    const r = await runCli(args);
-    outputs.push(r.stdout, r.stderr);
-    return r;
-  }
+  const cli = (args: string[]) => session.cli(args);
 
   it('status without a runtime: outbound socket, listener none, socket-auth (exit 2)', async () => {
     const r = await cli(['status', '--config', config]);
@@ -52,16 +40,12 @@ describe('CLI end to end with the Slack connector', () => {
   });
 
   it('run → status online → a message reaches tail --json → send replies in its thread → SIGTERM', async () => {
-    runtime = startCli(['run', '--config', config]);
-    await until(async () => (await cli(['status', '--config', config])).code === 0, 'the runtime to report healthy', 15_000);
-    const status = await cli(['status', '--config', config, '--json']);
-    expect(JSON.parse(status.stdout).connectors[0]).toMatchObject({ name: 'sl', platform: 'slack', transport: 'outbound-socket', state: 'online', listeners: [], verification: 'socket-auth' });
+    await session.run(config);
+    expect(await session.statusRow(config)).toMatchObject({ name: 'sl', platform: 'slack', transport: 'outbound-socket', state: 'online', listeners: [], verification: 'socket-auth' });
     expect((await cli(['status', '--config', config])).stdout).toMatch(/sl\s+slack\s+outbound socket\s+online \(\d+s ago\)\s+none\s+none\s+socket auth/);
 
     const m = emulator.injectMessage('hello from Slack', { channel: 'C0GENERAL', user: 'U0ADA' });
-    const tail = await cli(['tail', '--config', config, '--json', '--limit', '1']);
-    expect(tail.code).toBe(0);
-    const event = inboundEventSchema.parse(JSON.parse(tail.stdout.trim()));
+    const event = await session.tailOne(config);
     expect(event).toMatchObject({
       connector: 'sl', platform: 'slack', kind: 'message', text: 'hello from Slack', messageId: m.ts,
       conversation: { id: 'C0GENERAL', kind: 'channel' }, sender: { id: 'U0ADA', isBot: false },
@@ -74,34 +58,29 @@ describe('CLI end to end with the Slack connector', () => {
     expect(send.code).toBe(0);
     expect(emulator.sent.at(-1)).toMatchObject({ method: 'chat.postMessage', channel: 'C0GENERAL', text: 'reply from the agent', thread_ts: m.ts });
 
-    runtime.child.kill('SIGTERM');
-    expect(await runtime.exited).toBe(0);
+    expect(await session.stop()).toBe(0);
     expect(emulator.openSockets()).toBe(0);
     expect(emulator.maxConcurrentSockets()).toBe(1);
   });
 
   it('a rejected bot token is fatal: status failed with the reason, no socket, no restart loop', async () => {
     const bad = writeSlackConfig(tmp.dir, emulator.apiUrl, { appToken: tokens.appToken, botToken: fakeSlackTokens().botToken }, { file: 'bad' });
-    runtime = startCli(['run', '--config', bad]);
-    await until(async () => (await cli(['status', '--config', bad])).stdout.includes('failed'), 'failed state', 15_000);
-    const r = await cli(['status', '--config', bad, '--json']);
-    expect(r.code).toBe(1);
-    const row = JSON.parse(r.stdout).connectors[0];
+    const { code, row } = await session.runUntilFailed(bad);
+    expect(code).toBe(1);
     expect(row).toMatchObject({ state: 'failed', restarts: 0 });
     expect(row.reason).toMatch(/rejected the bot_token \(auth\.test: invalid_auth\)/);
     await new Promise((res) => setTimeout(res, 500));
     expect(emulator.count('auth.test')).toBe(1);
     expect(emulator.connections()).toBe(0);
-    runtime.child.kill('SIGINT');
-    await runtime.exited;
+    await session.stop('SIGINT');
   });
 
   it('in the sandbox, slack is outbound with no listener, and a typed line comes back through chat.postMessage', async () => {
-    runtime = startCli(['sandbox']);
-    await until(() => runtime!.stdout().includes('Type a message'), 'the sandbox prompt', 20_000);
+    const runtime = session.start(['sandbox']);
+    await until(() => runtime.stdout().includes('Type a message'), 'the sandbox prompt', 20_000);
     expect(runtime.stdout()).toMatch(/slack-sandbox\s+slack\s+outbound socket\s+online/);
     runtime.child.stdin!.write('slack: hello sandbox\n');
-    await until(() => runtime!.stdout().includes('[slack] bot → C0EMULATOR'), 'the echo through Slack', 10_000);
+    await until(() => runtime.stdout().includes('[slack] bot → C0EMULATOR'), 'the echo through Slack', 10_000);
     expect(runtime.stdout()).toMatch(/\[slack\] bot → C0EMULATOR[^\n]*echo: hello sandbox/);
     runtime.child.kill('SIGINT');
     await runtime.exited;

@@ -5,8 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBotToken, startTelegramEmulator, type TelegramEmulator } from '../../connectors/telegram/emulator.js';
-import { inboundEventSchema } from '../../src/bus/event-schema.js';
-import { runCli, startCli, type LiveCli } from '../helpers/cli.js';
+import { CliSession } from '../helpers/cli-session.js';
 import { writeTelegramConfig } from '../helpers/telegram-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
@@ -15,39 +14,25 @@ describe('CLI end to end with the Telegram connector', () => {
   let emulator: TelegramEmulator;
   let token: string;
   let config: string;
-  let runtime: LiveCli | undefined;
-  const outputs: string[] = [];
+  let session: CliSession;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-tg-');
     token = fakeBotToken();
     emulator = await startTelegramEmulator({ token });
     config = writeTelegramConfig(tmp.dir, emulator.apiRoot, token);
-    outputs.length = 0;
+    session = new CliSession();
   });
 
   afterEach(async () => {
-    await runtime?.kill();
-    if (runtime) outputs.push(runtime.stdout(), runtime.stderr());
-    runtime = undefined;
+    await session.kill();
     await emulator.close();
     tmp.cleanup();
     // Whatever happened, the token never reached a terminal or a log line.
-    for (const text of outputs) expect(text).not.toContain(token);
-    for (const text of outputs) expect(text).not.toContain(token.split(':')[1]);
+    session.expectNoSecrets([token, token.split(':')[1]!]);
   });
 
-  async function cli(args: string[]) {
-    const r = await runCli(args);
-    outputs.push(r.stdout, r.stderr);
-    return r;
-  }
-
-  async function startRuntime(file = config): Promise<LiveCli> {
-    runtime = startCli(['run', '--config', file]);
-    await until(async () => (await cli(['status', '--config', file])).code === 0, 'the runtime to report healthy', 15_000);
-    return runtime;
-  }
+  const cli = (args: string[]) => session.cli(args);
 
   it('status without a runtime: outbound socket, listener none, verified by token (exit 2)', async () => {
     const r = await cli(['status', '--config', config]);
@@ -56,16 +41,13 @@ describe('CLI end to end with the Telegram connector', () => {
   });
 
   it('run → status online → a user message reaches tail --json → send reaches Telegram → SIGTERM', async () => {
-    const live = await startRuntime();
-    const status = await cli(['status', '--config', config, '--json']);
-    expect(JSON.parse(status.stdout).connectors[0]).toMatchObject({ name: 'tg', platform: 'telegram', transport: 'outbound-socket', state: 'online', listeners: [], verification: 'token' });
+    await session.run(config);
+    expect(await session.statusRow(config)).toMatchObject({ name: 'tg', platform: 'telegram', transport: 'outbound-socket', state: 'online', listeners: [], verification: 'token' });
     const human = await cli(['status', '--config', config]);
     expect(human.stdout).toMatch(/tg\s+telegram\s+outbound socket\s+online \(\d+s ago\)\s+none\s+none\s+token/);
 
     const m = emulator.injectMessage('hello from Telegram', { chat: { id: 5120934881, type: 'private' }, from: { id: 5120934881, first_name: 'Ada', username: 'ada_l' } });
-    const tail = await cli(['tail', '--config', config, '--json', '--limit', '1']);
-    expect(tail.code).toBe(0);
-    const event = inboundEventSchema.parse(JSON.parse(tail.stdout.trim()));
+    const event = await session.tailOne(config);
     expect(event).toMatchObject({
       connector: 'tg', platform: 'telegram', kind: 'message', text: 'hello from Telegram', messageId: String(m.message_id),
       conversation: { id: '5120934881', kind: 'dm' }, sender: { id: '5120934881', username: 'ada_l', isBot: false },
@@ -78,8 +60,7 @@ describe('CLI end to end with the Telegram connector', () => {
     expect(send.stdout).toMatch(/sent: \d+/);
     expect(emulator.sent.at(-1)).toMatchObject({ method: 'sendMessage', chat_id: '5120934881', text: 'reply from the agent', reply_to: m.message_id });
 
-    live.child.kill('SIGTERM');
-    expect(await live.exited).toBe(0);
+    expect(await session.stop()).toBe(0);
     expect(emulator.calls.some((c) => c.method === 'setWebhook')).toBe(false);
     // The graceful stop confirmed what was journaled: nothing waits to be delivered again.
     expect(emulator.pending()).toBe(0);
@@ -87,22 +68,18 @@ describe('CLI end to end with the Telegram connector', () => {
 
   it('a rejected token is fatal: status failed with the reason, no restart loop', async () => {
     const bad = writeTelegramConfig(tmp.dir, emulator.apiRoot, fakeBotToken(), { file: 'bad' });
-    runtime = startCli(['run', '--config', bad]);
-    await until(async () => (await cli(['status', '--config', bad])).stdout.includes('failed'), 'failed state', 15_000);
-    const r = await cli(['status', '--config', bad, '--json']);
-    expect(r.code).toBe(1);
-    const row = JSON.parse(r.stdout).connectors[0];
+    const { code, row } = await session.runUntilFailed(bad);
+    expect(code).toBe(1);
     expect(row).toMatchObject({ state: 'failed', restarts: 0 });
     expect(row.reason).toMatch(/rejected the bot token \(getMe: 401 Unauthorized\)/);
     await new Promise((res) => setTimeout(res, 500));
     expect(emulator.count('getMe')).toBe(1);
     expect(emulator.count('getUpdates')).toBe(0);
-    runtime.child.kill('SIGINT');
-    await runtime.exited;
+    await session.stop('SIGINT');
   });
 
   it('a second poller on the token (409) shows in status with what to do, and in the log once', async () => {
-    await startRuntime();
+    const runtime = await session.run(config);
     const other = new AbortController();
     const poll = async () => {
       while (!other.signal.aborted) {
@@ -117,7 +94,7 @@ describe('CLI end to end with the Telegram connector', () => {
       const r = await cli(['status', '--config', config]);
       expect(r.stdout).toMatch(/tg\s+telegram\s+outbound socket\s+reconnecting/);
       expect(r.stdout).toContain('tg: another getUpdates poller is using this token (Telegram 409 Conflict)');
-      const warns = runtime!.stderr().split('\n').filter((l) => l.includes('"level":"warn"') && l.includes('another getUpdates poller'));
+      const warns = runtime.stderr().split('\n').filter((l) => l.includes('"level":"warn"') && l.includes('another getUpdates poller'));
       expect(warns).toHaveLength(1);
     } finally {
       other.abort();
@@ -126,8 +103,8 @@ describe('CLI end to end with the Telegram connector', () => {
   });
 
   it('switchboard sandbox runs the Telegram emulator, and status shows it outbound with no listener', async () => {
-    runtime = startCli(['sandbox', '--json']);
-    await until(() => runtime!.stdout().includes('\n'), 'the sandbox JSON line', 15_000);
+    const runtime = session.start(['sandbox', '--json']);
+    await until(() => runtime.stdout().includes('\n'), 'the sandbox JSON line', 15_000);
     const info = JSON.parse(runtime.stdout().split('\n')[0]!) as { config: string; platforms: Record<string, Record<string, string>> };
     expect(info.platforms.telegram?.api_root).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await until(async () => /telegram-sandbox\s+telegram\s+outbound socket\s+online/.test((await cli(['status', '--config', info.config])).stdout), 'telegram online in the sandbox', 15_000);
@@ -138,10 +115,10 @@ describe('CLI end to end with the Telegram connector', () => {
   });
 
   it('in the sandbox, a line typed for telegram reaches the echo agent and its answer comes back through the Bot API', async () => {
-    runtime = startCli(['sandbox']);
-    await until(() => runtime!.stdout().includes('Type a message'), 'the sandbox prompt', 20_000);
+    const runtime = session.start(['sandbox']);
+    await until(() => runtime.stdout().includes('Type a message'), 'the sandbox prompt', 20_000);
     runtime.child.stdin!.write('telegram: hello sandbox\n');
-    await until(() => runtime!.stdout().includes('[telegram] bot → 4242: echo: hello sandbox'), 'the echo through Telegram', 10_000);
+    await until(() => runtime.stdout().includes('[telegram] bot → 4242: echo: hello sandbox'), 'the echo through Telegram', 10_000);
     expect(runtime.stdout()).toMatch(/telegram-sandbox\s+telegram\s+outbound socket\s+online/);
     runtime.child.kill('SIGINT');
     await runtime.exited;
