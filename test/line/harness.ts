@@ -1,11 +1,11 @@
 /** A LINE connector wired to its emulator (webhook URL set once listening) and an in-memory, deduplicating ingest. */
-import { pino, type Logger } from 'pino';
 import { LineConnector, type LineConnectorConfig, type LineConnectorOptions } from '../../connectors/line/connector.js';
 import { startLineEmulator, type LineEmulator, type LineEmulatorOptions } from '../../connectors/line/emulator.js';
-import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
+import type { EventDraft } from '../../src/bus/types.js';
 import type { Clock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
+import { captureLogs, journaled, type LogLine } from '../helpers/connector-harness.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 export const PUBLIC_URL = 'https://line-hooks.example.test';
@@ -19,7 +19,7 @@ export interface Harness {
   drafts: EventDraft[];
   /** Every ingest call, duplicates included. */
   ingested: EventDraft[];
-  logs: { level: string; msg: string; [k: string]: unknown }[];
+  logs: LogLine[];
   ctx: ConnectorContext;
   abort: AbortController;
   /** Make the next `n` ingest calls reject (a journal that cannot take them). */
@@ -44,8 +44,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const clock = options.clock ?? { now: () => Date.now() };
   const emulator = await startLineEmulator({ redeliveryDelayMs: 20, now: () => clock.now(), ...options.emulator });
   const tmp = makeTempDir('sb-line-');
-  const logs: Harness['logs'] = [];
-  const log: Logger = pino({ level: 'trace', formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const { log, logs } = captureLogs();
   const state = new StateTracker(clock);
   const transitions: ConnectorState[] = [];
   state.on('change', (c) => transitions.push(c.state));
@@ -66,7 +65,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (keys.has(draft.dedupKey)) return { status: 'duplicate' };
       keys.add(draft.dedupKey);
       drafts.push(draft);
-      return { status: 'appended', event: { ...draft, id: String(++seq).padStart(10, '0'), receivedAt: new Date().toISOString(), correlationId: draft.correlationId ?? `c${seq}` } as InboundEvent };
+      return { status: 'appended', event: journaled(draft, ++seq, draft.correlationId ?? `c${seq}`) };
     },
     reject: () => undefined,
     fail: () => undefined,

@@ -1,11 +1,11 @@
 /** A Mattermost connector wired to its emulator and an in-memory, deduplicating ingest, for connector tests. */
-import { pino, type Logger } from 'pino';
 import { MattermostConnector, type MattermostConnectorConfig, type MattermostTiming } from '../../connectors/mattermost/connector.js';
 import { fakeMattermostToken, startMattermostEmulator, type EmulatorOptions, type MattermostEmulator } from '../../connectors/mattermost/emulator.js';
-import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
+import type { EventDraft } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
+import { captureLogs, recordTransitions, journaled, type LogLine } from '../helpers/connector-harness.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 export interface Harness {
@@ -23,7 +23,7 @@ export interface Harness {
   stateAtIngest: ConnectorState[];
   rejected: string[];
   failures: unknown[];
-  logs: { level: string; msg: string; [k: string]: unknown }[];
+  logs: LogLine[];
   ctx: ConnectorContext;
   abort: AbortController;
   /** A new connector on the same state dir and emulator (a restart). */
@@ -45,11 +45,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const token = fakeMattermostToken();
   const emulator = await startMattermostEmulator({ token, ...options.emulator });
   const tmp = makeTempDir('sb-mm-');
-  const logs: Harness['logs'] = [];
-  const log: Logger = pino({ level: 'trace', formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const { log, logs } = captureLogs();
   const state = new StateTracker(systemClock);
-  const transitions: Harness['transitions'] = [];
-  state.on('change', (c) => transitions.push({ state: c.state, ...(c.reason ? { reason: c.reason } : {}) }));
+  const transitions = recordTransitions(state);
   const drafts: EventDraft[] = [];
   const ingested: EventDraft[] = [];
   const stateAtIngest: ConnectorState[] = [];
@@ -66,8 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       keys.add(draft.dedupKey);
       drafts.push(draft);
       stateAtIngest.push(state.state);
-      const event = { ...draft, id: String(++seq).padStart(10, '0'), receivedAt: new Date().toISOString(), correlationId: `c${seq}` } as InboundEvent;
-      return { status: 'appended', event };
+      return { status: 'appended', event: journaled(draft, ++seq) };
     },
     reject: (reason) => void rejected.push(reason),
     fail: (err) => void failures.push(err),

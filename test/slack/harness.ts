@@ -1,11 +1,11 @@
 /** A Slack connector wired to its emulator and an in-memory, deduplicating ingest, for connector tests. */
-import { pino, type Logger } from 'pino';
 import { SlackConnector, type SlackTiming } from '../../connectors/slack/connector.js';
 import { fakeSlackTokens, startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from '../../connectors/slack/emulator.js';
-import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
+import type { EventDraft } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
+import { IngestGate, captureLogs, recordTransitions, journaled, type LogLine } from '../helpers/connector-harness.js';
 
 export interface Harness {
   emulator: SlackEmulator;
@@ -18,7 +18,7 @@ export interface Harness {
   /** Every ingest call, duplicates included. */
   ingested: EventDraft[];
   failures: unknown[];
-  logs: { level: string; msg: string; [k: string]: unknown }[];
+  logs: LogLine[];
   ctx: ConnectorContext;
   abort: AbortController;
   gate(): () => void;
@@ -35,29 +35,25 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const tokens = fakeSlackTokens();
   const emulator = await startSlackEmulator({ ...tokens, redeliverAfterMs: 1_000, ...options.emulator });
-  const logs: Harness['logs'] = [];
-  const log: Logger = pino({ level: 'trace', formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const { log, logs } = captureLogs();
   const state = new StateTracker(systemClock);
-  const transitions: Harness['transitions'] = [];
-  state.on('change', (c) => transitions.push({ state: c.state, ...(c.reason ? { reason: c.reason } : {}) }));
+  const transitions = recordTransitions(state);
   const drafts: EventDraft[] = [];
   const ingested: EventDraft[] = [];
   const keys = new Set<string>();
   const failures: unknown[] = [];
-  let gate: Promise<void> | undefined;
-  let release: (() => void) | undefined;
+  const gate = new IngestGate();
   let seq = 0;
   const ctx: ConnectorContext = {
     log,
     clock: systemClock,
     ingest: async (draft) => {
       ingested.push(draft);
-      if (gate) await gate;
+      await gate.pass();
       if (keys.has(draft.dedupKey)) return { status: 'duplicate' };
       keys.add(draft.dedupKey);
       drafts.push(draft);
-      const event = { ...draft, id: String(++seq).padStart(10, '0'), receivedAt: new Date().toISOString(), correlationId: `c${seq}` } as InboundEvent;
-      return { status: 'appended', event };
+      return { status: 'appended', event: journaled(draft, ++seq) };
     },
     reject: () => undefined,
     fail: (err) => void failures.push(err),
@@ -71,16 +67,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const abort = new AbortController();
   return {
     emulator, tokens, connector, state, transitions, drafts, ingested, failures, logs, ctx, abort,
-    gate: () => {
-      gate = new Promise((r) => (release = r));
-      return () => {
-        gate = undefined;
-        release?.();
-      };
-    },
+    gate: () => gate.close(),
     close: async () => {
-      gate = undefined;
-      release?.();
+      gate.open();
       abort.abort();
       await connector.stop();
       await emulator.close();

@@ -1,11 +1,11 @@
 /** A Telegram connector wired to an emulator and an in-memory ingest, for connector tests. */
-import { pino, type Logger } from 'pino';
 import { TelegramConnector, type PollTiming } from '../../connectors/telegram/connector.js';
 import { fakeBotToken, startTelegramEmulator, type TelegramEmulator } from '../../connectors/telegram/emulator.js';
-import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
+import type { EventDraft } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
+import { IngestGate, captureLogs, recordTransitions, journaled, type LogLine } from '../helpers/connector-harness.js';
 
 export interface Harness {
   emulator: TelegramEmulator;
@@ -17,7 +17,7 @@ export interface Harness {
   /** ingest calls made (including ones still held by the gate). */
   ingestCalls(): number;
   failures: unknown[];
-  logs: { level: string; msg: string; [k: string]: unknown }[];
+  logs: LogLine[];
   ctx: ConnectorContext;
   abort: AbortController;
   /** Hold every ingest until the returned function is called. */
@@ -35,15 +35,12 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const token = fakeBotToken();
   const emulator = await startTelegramEmulator({ token });
-  const logs: Harness['logs'] = [];
-  const log: Logger = pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const { log, logs } = captureLogs('debug');
   const state = new StateTracker(systemClock);
-  const transitions: Harness['transitions'] = [];
-  state.on('change', (c) => transitions.push({ state: c.state, ...(c.reason ? { reason: c.reason } : {}) }));
+  const transitions = recordTransitions(state);
   const drafts: EventDraft[] = [];
   const failures: unknown[] = [];
-  let gate: Promise<void> | undefined;
-  let release: (() => void) | undefined;
+  const gate = new IngestGate();
   let seq = 0;
   let calls = 0;
   const ctx: ConnectorContext = {
@@ -51,10 +48,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock: systemClock,
     ingest: async (draft) => {
       calls++;
-      if (gate) await gate;
+      await gate.pass();
       drafts.push(draft);
-      const event = { ...draft, id: String(++seq).padStart(10, '0'), receivedAt: new Date().toISOString(), correlationId: `c${seq}` } as InboundEvent;
-      return { status: 'appended', event };
+      return { status: 'appended', event: journaled(draft, ++seq) };
     },
     reject: () => undefined,
     fail: (err) => void failures.push(err),
@@ -68,16 +64,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     emulator, token, connector, state, transitions, drafts, failures, logs, ctx, abort,
     ingestCalls: () => calls,
-    gate: () => {
-      gate = new Promise((r) => (release = r));
-      return () => {
-        gate = undefined;
-        release?.();
-      };
-    },
+    gate: () => gate.close(),
     close: async () => {
-      gate = undefined;
-      release?.();
+      gate.open();
       abort.abort();
       await connector.stop();
       await emulator.close();
