@@ -1,7 +1,7 @@
 /** Pieces the per-connector test harnesses (test/<platform>/harness.ts) share: captured logs, state transitions, journaled events, an ingest gate. */
 import { pino, type Logger } from 'pino';
 import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
-import type { ConnectorState, StateTracker } from '../../src/connector.js';
+import type { ConnectorState, IngestResult, StateTracker } from '../../src/connector.js';
 
 /** One captured log line. */
 export interface LogLine {
@@ -27,6 +27,25 @@ export function recordTransitions(state: StateTracker): { state: ConnectorState;
 /** The event the journal hands back for `draft` appended as entry `seq`. */
 export function journaled(draft: EventDraft, seq: number, correlationId = `c${seq}`): InboundEvent {
   return { ...draft, id: String(seq).padStart(10, '0'), receivedAt: new Date().toISOString(), correlationId } as InboundEvent;
+}
+
+/** An in-memory journal that deduplicates by dedup key, as the real one does. */
+export class MemoryJournal {
+  /** Drafts journaled (first copies only). */
+  readonly drafts: EventDraft[] = [];
+  /** Every ingest call, duplicates included (the harness records them with `ingested.push`). */
+  readonly ingested: EventDraft[] = [];
+  private readonly keys = new Set<string>();
+  private seq = 0;
+
+  /** Journal `draft` unless its dedup key was seen. */
+  append(draft: EventDraft, correlationId?: string): IngestResult {
+    if (this.keys.has(draft.dedupKey)) return { status: 'duplicate' };
+    this.keys.add(draft.dedupKey);
+    this.drafts.push(draft);
+    this.seq++;
+    return { status: 'appended', event: journaled(draft, this.seq, correlationId ?? `c${this.seq}`) };
+  }
 }
 
 /** Holds ingest calls while closed, like a journal that is slow to take them. */

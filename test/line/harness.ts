@@ -5,7 +5,7 @@ import type { EventDraft } from '../../src/bus/types.js';
 import type { Clock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
-import { captureLogs, journaled, type LogLine } from '../helpers/connector-harness.js';
+import { MemoryJournal, captureLogs, type LogLine } from '../helpers/connector-harness.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 export const PUBLIC_URL = 'https://line-hooks.example.test';
@@ -48,11 +48,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const state = new StateTracker(clock);
   const transitions: ConnectorState[] = [];
   state.on('change', (c) => transitions.push(c.state));
-  const drafts: EventDraft[] = [];
-  const ingested: EventDraft[] = [];
-  const keys = new Set<string>();
+  const journal = new MemoryJournal();
+  const { drafts, ingested } = journal;
   let refuse = 0;
-  let seq = 0;
   const ctx: ConnectorContext = {
     log,
     clock,
@@ -62,10 +60,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         refuse--;
         throw new Error('disk full');
       }
-      if (keys.has(draft.dedupKey)) return { status: 'duplicate' };
-      keys.add(draft.dedupKey);
-      drafts.push(draft);
-      return { status: 'appended', event: journaled(draft, ++seq, draft.correlationId ?? `c${seq}`) };
+      return journal.append(draft, draft.correlationId);
     },
     reject: () => undefined,
     fail: () => undefined,

@@ -5,7 +5,7 @@ import type { EventDraft } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
-import { captureLogs, recordTransitions, journaled, type LogLine } from '../helpers/connector-harness.js';
+import { MemoryJournal, captureLogs, recordTransitions, type LogLine } from '../helpers/connector-harness.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 export interface Harness {
@@ -48,23 +48,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { log, logs } = captureLogs();
   const state = new StateTracker(systemClock);
   const transitions = recordTransitions(state);
-  const drafts: EventDraft[] = [];
-  const ingested: EventDraft[] = [];
+  const journal = new MemoryJournal();
+  const { drafts, ingested } = journal;
   const stateAtIngest: ConnectorState[] = [];
   const rejected: string[] = [];
-  const keys = new Set<string>();
   const failures: unknown[] = [];
-  let seq = 0;
   const ctx: ConnectorContext = {
     log,
     clock: systemClock,
     ingest: async (draft) => {
       ingested.push(draft);
-      if (keys.has(draft.dedupKey)) return { status: 'duplicate' };
-      keys.add(draft.dedupKey);
-      drafts.push(draft);
-      stateAtIngest.push(state.state);
-      return { status: 'appended', event: journaled(draft, ++seq) };
+      const result = journal.append(draft);
+      if (result.status === 'appended') stateAtIngest.push(state.state);
+      return result;
     },
     reject: (reason) => void rejected.push(reason),
     fail: (err) => void failures.push(err),

@@ -5,7 +5,7 @@ import type { EventDraft } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
-import { IngestGate, captureLogs, recordTransitions, journaled, type LogLine } from '../helpers/connector-harness.js';
+import { IngestGate, MemoryJournal, captureLogs, recordTransitions, type LogLine } from '../helpers/connector-harness.js';
 
 export interface Harness {
   emulator: SlackEmulator;
@@ -38,22 +38,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { log, logs } = captureLogs();
   const state = new StateTracker(systemClock);
   const transitions = recordTransitions(state);
-  const drafts: EventDraft[] = [];
-  const ingested: EventDraft[] = [];
-  const keys = new Set<string>();
+  const journal = new MemoryJournal();
+  const { drafts, ingested } = journal;
   const failures: unknown[] = [];
   const gate = new IngestGate();
-  let seq = 0;
   const ctx: ConnectorContext = {
     log,
     clock: systemClock,
     ingest: async (draft) => {
       ingested.push(draft);
       await gate.pass();
-      if (keys.has(draft.dedupKey)) return { status: 'duplicate' };
-      keys.add(draft.dedupKey);
-      drafts.push(draft);
-      return { status: 'appended', event: journaled(draft, ++seq) };
+      return journal.append(draft);
     },
     reject: () => undefined,
     fail: (err) => void failures.push(err),
