@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBotToken, startTelegramEmulator, type TelegramEmulator } from '../../connectors/telegram/emulator.js';
 import { AgentClient } from '../../src/agent/client.js';
 import type { InboundEvent } from '../../src/bus/types.js';
-import { ROOT, runCli, startCli, type LiveCli } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
+import { CliSession } from '../helpers/cli-session.js';
 import { writeTelegramConfig } from '../helpers/telegram-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
@@ -21,7 +22,7 @@ describe('agent API through switchboard run', () => {
   let emulator: TelegramEmulator;
   let config: string;
   let stateDir: string;
-  let runtime: LiveCli | undefined;
+  let session: CliSession;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-aapi-');
@@ -29,18 +30,17 @@ describe('agent API through switchboard run', () => {
     emulator = await startTelegramEmulator({ token });
     config = writeTelegramConfig(tmp.dir, emulator.apiRoot, token, { pollTimeout: 1 });
     stateDir = join(tmp.dir, 'state');
+    session = new CliSession();
   });
 
   afterEach(async () => {
-    await runtime?.kill();
-    runtime = undefined;
+    await session.kill();
     await emulator.close();
     tmp.cleanup();
   });
 
   async function start(): Promise<void> {
-    runtime = startCli(['run', '--config', config]);
-    await until(async () => (await runCli(['status', '--config', config])).code === 0, 'the runtime to report healthy', 15_000);
+    await session.run(config);
   }
 
   const say = (text: string) => emulator.injectMessage(text, { chat: { id: CHAT, type: 'private' }, from: { id: CHAT, first_name: 'Ada' } });
@@ -89,8 +89,7 @@ describe('agent API through switchboard run', () => {
       // Its ack confirmed before the runtime goes (an ack lost in the stop would rightly mean a redelivery).
       await until(() => out.includes('handled ev_'), 'the first ack', 10_000);
 
-      runtime!.child.kill('SIGTERM');
-      expect(await runtime!.exited).toBe(0);
+      expect(await session.stop()).toBe(0);
       say('while it was down');
       await start();
       await until(() => emulator.sent.some((s) => s.text === 'echo: while it was down'), 'the echo after the restart', 20_000);

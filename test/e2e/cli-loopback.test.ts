@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLoopbackEmulator, type LoopbackEmulator } from '../../connectors/loopback/emulator.js';
 import { inboundEventSchema } from '../../src/bus/event-schema.js';
-import { runCli, startCli, type LiveCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { CliSession } from '../helpers/cli-session.js';
 import { writeLoopbackConfig } from '../helpers/loopback-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
@@ -16,26 +17,22 @@ describe('CLI end to end with the loopback connector', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let emulator: LoopbackEmulator;
   let config: string;
-  let runtime: LiveCli | undefined;
+  let session: CliSession;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-e2e-');
     emulator = await startLoopbackEmulator({ token: TOKEN });
     config = writeLoopbackConfig(tmp.dir, emulator.endpoint, TOKEN);
+    session = new CliSession();
   });
 
   afterEach(async () => {
-    await runtime?.kill();
-    runtime = undefined;
+    await session.kill();
     await emulator.close();
     tmp.cleanup();
   });
 
-  async function startRuntime(): Promise<LiveCli> {
-    runtime = startCli(['run', '--config', config]);
-    await until(async () => (await runCli(['status', '--config', config])).code === 0, 'the runtime to report healthy', 15_000);
-    return runtime;
-  }
+  const startRuntime = () => session.run(config);
 
   it('status without a runtime shows the plan and says not running (exit 2)', async () => {
     const r = await runCli(['status', '--config', config]);
@@ -128,7 +125,7 @@ describe('CLI end to end with the loopback connector', () => {
 
   it('a rejected token is fatal: status failed with the reason, no restart loop, no token in any output', async () => {
     const bad = writeLoopbackConfig(tmp.dir, emulator.endpoint, 'lbtoken-wrong-0123456789');
-    runtime = startCli(['run', '--config', bad]);
+    const runtime = session.start(['run', '--config', bad]);
     await until(async () => (await runCli(['status', '--config', bad])).stdout.includes('failed'), 'failed state', 15_000);
     const r = await runCli(['status', '--config', bad, '--json']);
     expect(r.code).toBe(1);

@@ -10,7 +10,8 @@ import { fakeBotToken, startTelegramEmulator, type TelegramEmulator } from '../.
 import type { InboundEvent, SendResult } from '../../src/bus/types.js';
 import { ControlClient } from '../../src/control/client.js';
 import type { AccessBlock } from '../helpers/access.js';
-import { runCli, startCli, type LiveCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { CliSession } from '../helpers/cli-session.js';
 import { writeTelegramConfig } from '../helpers/telegram-config.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
@@ -24,26 +25,23 @@ describe('access policy and pairing through the CLI', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let emulator: TelegramEmulator;
   let config: string;
-  let runtime: LiveCli | undefined;
+  let session: CliSession;
 
   beforeEach(async () => {
     tmp = makeTempDir('sb-pair-');
     const token = fakeBotToken();
     emulator = await startTelegramEmulator({ token });
     config = writeTelegramConfig(tmp.dir, emulator.apiRoot, token, { access: ACCESS, pollTimeout: 1 });
+    session = new CliSession();
   });
 
   afterEach(async () => {
-    await runtime?.kill();
-    runtime = undefined;
+    await session.kill();
     await emulator.close();
     tmp.cleanup();
   });
 
-  async function startRuntime(): Promise<void> {
-    runtime = startCli(['run', '--config', config]);
-    await until(async () => (await runCli(['status', '--config', config])).code === 0, 'the runtime to report healthy', 15_000);
-  }
+  const startRuntime = () => session.run(config);
 
   /** The counters `status --json` shows, read over the control socket (polled: faster than a CLI each time). */
   async function rejectedBy(): Promise<Record<string, number>> {
