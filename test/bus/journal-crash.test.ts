@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openJournal } from '../../src/bus/journal.js';
 import type { InboundEvent } from '../../src/bus/types.js';
+import { prng } from '../helpers/agent.js';
 import { collector, draft, settle, tempDirs } from './journal-helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/journal-runtime.mjs', import.meta.url));
@@ -27,18 +28,6 @@ type Reply =
   | { duplicate: string }
   | { acked: string }
   | { error: string };
-
-/** A seeded PRNG, so a failure can be replayed with SB_CRASH_SEED. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One incarnation of the child runtime, with its replies fed to `onReply` in order. */
 class Runtime {
@@ -115,7 +104,7 @@ afterEach(async () => {
 describe('journal under kill -9', () => {
   it('loses no appended event and redelivers no acked one', { timeout: 60_000 }, async () => {
     const seed = Number(process.env.SB_CRASH_SEED ?? Date.now() % 1e9);
-    const random = mulberry32(seed);
+    const random = prng(seed); // seeded, so a failure can be replayed with SB_CRASH_SEED
     const ctx = `seed ${seed} (rerun with SB_CRASH_SEED=${seed})`;
     const dir = dirs.make();
     const drafts = Array.from({ length: N }, (_, i) => draft(i));
