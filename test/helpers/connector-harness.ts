@@ -1,13 +1,31 @@
 /** Pieces the per-connector test harnesses (test/<platform>/harness.ts) share: captured logs, state transitions, journaled events, an ingest gate. */
 import { pino, type Logger } from 'pino';
 import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
-import type { ConnectorState, IngestResult, StateTracker } from '../../src/connector.js';
+import type { ConnectorContext, ConnectorState, IngestResult, StateTracker } from '../../src/connector.js';
 
 /** One captured log line. */
 export interface LogLine {
   level: string;
   msg: string;
   [k: string]: unknown;
+}
+
+/** The fields every connector test harness exposes. */
+export interface HarnessBase<Emulator, Connector> {
+  emulator: Emulator;
+  connector: Connector;
+  state: StateTracker;
+  /** Drafts journaled (first copies only), in order. */
+  drafts: EventDraft[];
+  logs: LogLine[];
+  ctx: ConnectorContext;
+  abort: AbortController;
+}
+
+/** A state change as `recordTransitions` records it. */
+export interface Transition {
+  state: ConnectorState;
+  reason?: string;
 }
 
 /** A pino logger at `level` whose JSON lines (level as its label) land in `logs`. */
@@ -18,8 +36,8 @@ export function captureLogs(level = 'trace'): { log: Logger; logs: LogLine[] } {
 }
 
 /** Record every state change of `state`, with its reason when it has one. */
-export function recordTransitions(state: StateTracker): { state: ConnectorState; reason?: string }[] {
-  const transitions: { state: ConnectorState; reason?: string }[] = [];
+export function recordTransitions(state: StateTracker): Transition[] {
+  const transitions: Transition[] = [];
   state.on('change', (c) => transitions.push({ state: c.state, ...(c.reason ? { reason: c.reason } : {}) }));
   return transitions;
 }

@@ -5,23 +5,15 @@ import type { EventDraft } from '../../src/bus/types.js';
 import type { Clock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
-import { MemoryJournal, captureLogs, type LogLine } from '../helpers/connector-harness.js';
+import { MemoryJournal, captureLogs, type HarnessBase } from '../helpers/connector-harness.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 export const PUBLIC_URL = 'https://line-hooks.example.test';
 
-export interface Harness {
-  emulator: LineEmulator;
-  connector: LineConnector;
-  state: StateTracker;
+export interface Harness extends HarnessBase<LineEmulator, LineConnector> {
   transitions: ConnectorState[];
-  /** Drafts journaled (first copies only). */
-  drafts: EventDraft[];
   /** Every ingest call, duplicates included. */
   ingested: EventDraft[];
-  logs: LogLine[];
-  ctx: ConnectorContext;
-  abort: AbortController;
   /** Make the next `n` ingest calls reject (a journal that cannot take them). */
   refuseNext(n: number): void;
   /** Start the connector and point the emulator's webhook at its listener. */

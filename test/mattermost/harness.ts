@@ -5,27 +5,19 @@ import type { EventDraft } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
 import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
-import { MemoryJournal, captureLogs, recordTransitions, type LogLine } from '../helpers/connector-harness.js';
+import { MemoryJournal, captureLogs, recordTransitions, type HarnessBase, type Transition } from '../helpers/connector-harness.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
-export interface Harness {
-  emulator: MattermostEmulator;
+export interface Harness extends HarnessBase<MattermostEmulator, MattermostConnector> {
   token: string;
   stateDir: string;
-  connector: MattermostConnector;
-  state: StateTracker;
-  transitions: { state: ConnectorState; reason?: string }[];
-  /** Drafts journaled (first copies only), in order. */
-  drafts: EventDraft[];
+  transitions: Transition[];
   /** Every ingest call, duplicates included. */
   ingested: EventDraft[];
   /** The connector's state when each draft of `drafts` was journaled. */
   stateAtIngest: ConnectorState[];
   rejected: string[];
   failures: unknown[];
-  logs: LogLine[];
-  ctx: ConnectorContext;
-  abort: AbortController;
   /** A new connector on the same state dir and emulator (a restart). */
   restart(): Promise<void>;
   close(): Promise<void>;

@@ -4,23 +4,15 @@ import { fakeSlackTokens, startSlackEmulator, type SlackEmulator, type SlackEmul
 import type { EventDraft } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
-import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
-import { IngestGate, MemoryJournal, captureLogs, recordTransitions, type LogLine } from '../helpers/connector-harness.js';
+import { StateTracker, type ConnectorContext } from '../../src/connector.js';
+import { IngestGate, MemoryJournal, captureLogs, recordTransitions, type HarnessBase, type Transition } from '../helpers/connector-harness.js';
 
-export interface Harness {
-  emulator: SlackEmulator;
+export interface Harness extends HarnessBase<SlackEmulator, SlackConnector> {
   tokens: { appToken: string; botToken: string };
-  connector: SlackConnector;
-  state: StateTracker;
-  transitions: { state: ConnectorState; reason?: string }[];
-  /** Drafts journaled (first copies only). */
-  drafts: EventDraft[];
+  transitions: Transition[];
   /** Every ingest call, duplicates included. */
   ingested: EventDraft[];
   failures: unknown[];
-  logs: LogLine[];
-  ctx: ConnectorContext;
-  abort: AbortController;
   gate(): () => void;
   close(): Promise<void>;
 }

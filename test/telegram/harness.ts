@@ -4,22 +4,15 @@ import { fakeBotToken, startTelegramEmulator, type TelegramEmulator } from '../.
 import type { EventDraft } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import { Secret } from '../../src/config/secret.js';
-import { StateTracker, type ConnectorContext, type ConnectorState } from '../../src/connector.js';
-import { IngestGate, captureLogs, recordTransitions, journaled, type LogLine } from '../helpers/connector-harness.js';
+import { StateTracker, type ConnectorContext } from '../../src/connector.js';
+import { IngestGate, captureLogs, recordTransitions, journaled, type HarnessBase, type Transition } from '../helpers/connector-harness.js';
 
-export interface Harness {
-  emulator: TelegramEmulator;
+export interface Harness extends HarnessBase<TelegramEmulator, TelegramConnector> {
   token: string;
-  connector: TelegramConnector;
-  state: StateTracker;
-  transitions: { state: ConnectorState; reason?: string }[];
-  drafts: EventDraft[];
+  transitions: Transition[];
   /** ingest calls made (including ones still held by the gate). */
   ingestCalls(): number;
   failures: unknown[];
-  logs: LogLine[];
-  ctx: ConnectorContext;
-  abort: AbortController;
   /** Hold every ingest until the returned function is called. */
   gate(): () => void;
   close(): Promise<void>;
