@@ -66,6 +66,7 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     access,
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
+  let runner: AgentRunner | undefined;
   const status = (): RuntimeStatus => ({
     pid: process.pid,
     startedAt,
@@ -73,6 +74,7 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     stateDir: config.stateDir,
     connectors: supervisor.report(),
     bus: bus.stats(),
+    ...(runner ? { agent: runner.stats() } : {}),
   });
   const send = (cmd: OutboundCommand) => {
     if (cmd.type === 'edit' && plans[cmd.connector]?.canEdit === false) {
@@ -81,7 +83,6 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
     return supervisor.send(cmd);
   };
   let control: ControlServer | undefined;
-  let runner: AgentRunner | undefined;
   try {
     // The control socket first: it also refuses a second runtime on the same state directory.
     control = await startControlServer(controlSocketPath(config.stateDir), { status, send, bus }, log);

@@ -8,13 +8,14 @@
  * runtime therefore runs again, after the restart, only what had not finished: the run in flight
  * (from the start) and what was queued behind it (for the first time).
  */
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentBus, Subscription } from '../bus/bus.js';
 import type { InboundEvent, OutboundCommand, SendResult } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import type { AgentConfig } from '../config/agent-schema.js';
 import { DEFAULT_TEXT_LIMIT, type ConnectorPlan } from '../connector.js';
-import { agentEnv, spawnAgent, type StopReason } from './agent-process.js';
+import { agentEnv, spawnAgent, type RunOutcome, type StopReason } from './agent-process.js';
 import { substituteArgs } from './argv.js';
 import { presetArgv, presetReader, type LineReader } from './presets.js';
 import { ReplyStream } from './reply-stream.js';
@@ -41,6 +42,19 @@ export interface AgentRunnerOptions {
   typingIntervalMs?: number;
 }
 
+/** What `switchboard status` shows of the runner. */
+export interface AgentRunnerStats {
+  /** The preset name, or the command's program. */
+  agent: string;
+  running: number;
+  queued: number;
+  /** Runs that exited 0, and runs that did not (crash, timeout, /stop, missing program), since start. */
+  finished: number;
+  failed: number;
+  /** The last run that did not finish normally: when, and how (secret-free: exit code, signal, reason). */
+  lastFailure?: { at: string; outcome: string };
+}
+
 interface Conversation {
   running?: { event: InboundEvent; stop(reason: StopReason): void };
   queue: InboundEvent[];
@@ -59,6 +73,9 @@ export class AgentRunner {
   readonly #runs = new Set<Promise<void>>();
   #subscription: Subscription | undefined;
   #stopping = false;
+  #finished = 0;
+  #failed = 0;
+  #lastFailure: AgentRunnerStats['lastFailure'];
 
   constructor(options: AgentRunnerOptions) {
     this.#o = options;
@@ -79,6 +96,25 @@ export class AgentRunner {
       c.running?.stop('shutdown');
     }
     await Promise.allSettled([...this.#runs]);
+  }
+
+  /** Runs going on and queued, and how the finished ones ended. */
+  stats(): AgentRunnerStats {
+    let running = 0;
+    let queued = 0;
+    for (const c of this.#conversations.values()) {
+      if (c.running) running++;
+      queued += c.queue.length;
+    }
+    const { preset, command } = this.#o.config;
+    return {
+      agent: preset ?? basename(command![0]!),
+      running,
+      queued,
+      finished: this.#finished,
+      failed: this.#failed,
+      ...(this.#lastFailure ? { lastFailure: this.#lastFailure } : {}),
+    };
   }
 
   #onEvent(event: InboundEvent): void {
@@ -174,8 +210,14 @@ export class AgentRunner {
       log.info('agent run ended by shutdown; it runs again after the restart');
       return; // not acked: the event comes again to the next runner
     }
-    if (outcome.kind === 'exit' && outcome.code === 0) log.info('agent run finished');
-    else log.warn({ outcome }, 'agent run did not finish normally');
+    if (outcome.kind === 'exit' && outcome.code === 0) {
+      this.#finished++;
+      log.info('agent run finished');
+    } else {
+      this.#failed++;
+      this.#lastFailure = { at: new Date(clock.now()).toISOString(), outcome: describeOutcome(outcome) };
+      log.warn({ outcome }, 'agent run did not finish normally');
+    }
     const notice = runNotice(outcome, config.timeoutMs, reply.hasText);
     if (notice) await this.#notify(event, notice);
     this.#ack(event);
@@ -202,5 +244,19 @@ export class AgentRunner {
     this.#o.bus.ack(RUNNER_SUBSCRIBER, event.id).catch((err: unknown) => {
       if (!this.#stopping) this.#o.log.warn({ err, event: event.id }, 'could not ack an event; it runs again after a restart');
     });
+  }
+}
+
+/** A run's end in a few words, for `status` (stderr stays in the log). */
+function describeOutcome(outcome: RunOutcome): string {
+  switch (outcome.kind) {
+    case 'exit':
+      return `exited with code ${outcome.code}`;
+    case 'signal':
+      return `killed by ${outcome.signal}`;
+    case 'stopped':
+      return `stopped (${outcome.reason})`;
+    case 'spawn-error':
+      return 'could not start';
   }
 }

@@ -4,6 +4,7 @@
  * Exit codes: 0 all enabled connectors online, 1 degraded, 2 not running or invalid config.
  */
 import { Command } from 'commander';
+import type { AgentRunnerStats } from '../agent/runner.js';
 import type { ConnectorPlan, ListenerInfo } from '../connector.js';
 import type { LoadedConfig } from '../config/schema.js';
 import { ControlClient } from '../control/client.js';
@@ -21,6 +22,8 @@ export interface StatusView {
   stateDir: string;
   healthy: boolean;
   connectors: ConnectorReport[];
+  /** The agent runner (live status, when the config has an `agent:` block). */
+  agent?: AgentRunnerStats;
 }
 
 export function statusCommand(): Command {
@@ -62,6 +65,7 @@ export async function readStatus(config: LoadedConfig): Promise<StatusView> {
       stateDir: s.stateDir,
       healthy: enabled.every((c) => c.state === 'online'),
       connectors: s.connectors,
+      ...(s.agent ? { agent: s.agent } : {}),
     };
   } finally {
     client.close();
@@ -142,6 +146,13 @@ export function renderStatus(view: StatusView, now: number = Date.now()): string
     table(['CONNECTOR', 'PLATFORM', 'TRANSPORT', 'STATE', 'LISTENER', 'EXPOSURE', 'VERIFIED BY', 'EVENTS IN', 'REJECTED', 'LAST EVENT'], rows) +
     (reasons ? `\n${reasons}` : '') +
     (listening ? `\n${listening}` : '') +
-    (rejected ? `\n${rejected}` : '')
+    (rejected ? `\n${rejected}` : '') +
+    (view.agent ? `\n${agentLine(view.agent)}` : '')
   );
+}
+
+/** The agent runner in one line: what runs, what waits, how runs ended. */
+function agentLine(a: AgentRunnerStats): string {
+  const failure = a.lastFailure ? `; last failure ${a.lastFailure.at}: ${a.lastFailure.outcome}` : '';
+  return `  agent ${a.agent}: ${a.running} running, ${a.queued} queued; ${a.finished} finished, ${a.failed} failed${failure}\n`;
 }

@@ -4,6 +4,7 @@
  * streams `{id, event}` lines under the same id. Each outbound command is its own op with flat fields.
  */
 import { z } from 'zod';
+import type { AgentRunnerStats } from '../agent/runner.js';
 import type { BusStats } from '../bus/bus.js';
 import type { EventKind, InboundEvent, OutboundCommand } from '../bus/types.js';
 import type { ConnectorReport } from '../supervisor/supervisor.js';
@@ -89,6 +90,8 @@ export interface RuntimeStatus {
   stateDir: string;
   connectors: ConnectorReport[];
   bus: BusStats;
+  /** The agent runner, when the config has an `agent:` block. */
+  agent?: AgentRunnerStats;
 }
 
 /** An error line's body: a stable code (docs/agent-api.md), a message naming the fix. */

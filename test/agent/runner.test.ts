@@ -59,6 +59,7 @@ describe('runs per conversation', () => {
     expect(h.shown()[0]).toMatchObject({ type: 'reply', connector: 'tg', conversation: 'chat-1', replyTo: 'm-42', text: 'echo: hello agent' });
     expect(h.sent[0]?.type).toBe('typing');
     await h.waitFor('the run to finish', () => h!.logs.some((l) => l.msg === 'agent run finished'));
+    expect(h.runner.stats()).toEqual({ agent: 'node', running: 0, queued: 0, finished: 1, failed: 0 });
     expect(await h.unacked()).toEqual([]);
   });
 
@@ -67,6 +68,8 @@ describe('runs per conversation', () => {
     await h.say('first');
     await h.waitFor('first started', () => h!.shown().some((c) => textOf(c).includes('working on first')));
     await h.say('second');
+    await h.waitFor('second queued', () => h!.runner.stats().queued === 1);
+    expect(h.runner.stats()).toMatchObject({ running: 1, queued: 1 });
     await h.say('elsewhere', { conversation: 'chat-2' });
     await h.waitFor('second done', () => h!.shown().some((c) => textOf(c).includes('done with second')), 15_000);
     const texts = h.shown().filter((c) => c.conversation === 'chat-1').map(textOf);
@@ -147,6 +150,7 @@ describe('runs per conversation', () => {
     expect(textOf(h.shown()[0]!)).not.toContain('ValueError');
     await h.say('again');
     await h.waitFor('a second notice', () => h!.shown().length === 2);
+    expect(h.runner.stats()).toMatchObject({ running: 0, queued: 0, finished: 0, failed: 2, lastFailure: { outcome: 'exited with code 2' } });
   });
 
   it('a program that does not exist is a notice, not a crash of the runtime', async () => {

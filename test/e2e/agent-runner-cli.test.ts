@@ -65,5 +65,12 @@ describe('agent runner through switchboard run', () => {
     await until(() => runtime!.stderr().includes('ValueError: boom'), 'the stderr tail in the log');
     const status = await runCli(['status', '--config', `${tmp.dir}/switchboard.yaml`]);
     expect(status.code).toBe(0);
+    // status shows the runner: what runs, and how the last run ended (not its stderr). Two failures when
+    // the streaming run had not been acked at the SIGTERM: it then ran again, with the crashing agent.
+    expect(status.stdout).toMatch(/agent node: 0 running, 0 queued; 0 finished, [12] failed; last failure \S+: exited with code 2/);
+    expect(status.stdout).not.toContain('ValueError');
+    const json = JSON.parse((await runCli(['status', '--json', '--config', `${tmp.dir}/switchboard.yaml`])).stdout) as { agent?: { failed: number } };
+    expect(json.agent).toMatchObject({ agent: 'node', running: 0, queued: 0, finished: 0, lastFailure: { outcome: 'exited with code 2' } });
+    expect(json.agent!.failed).toBeGreaterThanOrEqual(1);
   });
 });
