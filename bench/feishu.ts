@@ -20,7 +20,7 @@ import { FeishuConnector } from '../connectors/feishu/connector.js';
 import { fakeAppCredentials, startFeishuEmulator } from '../connectors/feishu/emulator.js';
 import { Secret } from '../src/config/secret.js';
 import type { BenchContext } from './run.js';
-import { alternateRounds, flag, type Row } from './rounds.js';
+import { WindowedLoad, alternateRounds, flag, type Row } from './rounds.js';
 import { startJournaled } from './journaled.js';
 
 
@@ -55,40 +55,17 @@ const connector: Receiver = (domain, creds, onText) =>
 async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {
   const creds = fakeAppCredentials();
   const emulator = await startFeishuEmulator({ ...creds, window: window * 2 });
-  const sentAt = new Array<bigint>(n);
-  const latencyMs = new Float64Array(n);
-  let next = 0;
-  let delivered = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const issue = (): void => {
-    if (next >= n) return;
-    const i = next++;
-    sentAt[i] = process.hrtime.bigint();
-    emulator.injectMessage(`bench ${i}`);
-  };
-  const stop = await receiver(emulator.domain, creds, (text) => {
-    const i = Number(text.slice(6));
-    latencyMs[delivered++] = Number(process.hrtime.bigint() - sentAt[i]!) / 1e6;
-    if (delivered === n) done();
-    else issue();
-  });
+  const load = new WindowedLoad(n, window, (i) => emulator.injectMessage(`bench ${i}`));
+  const stop = await receiver(emulator.domain, creds, load.arrived);
   // The emulator pushes nothing until the client has pinged and its listener is attached.
   await new Promise((r) => setTimeout(r, 100));
   try {
-    const start = process.hrtime.bigint();
-    for (let k = 0; k < window; k++) issue();
-    await finished;
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const sorted = latencyMs.sort();
-    const pct = (p: number): number => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-    return { name, messages: n, window, messagesPerSec: n / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+    return load.row(name, await load.run());
   } finally {
     await stop();
     await emulator.close();
   }
 }
-
 
 /** Alternating rounds of the bare SDK and the connector (bench/rounds.ts). */
 function measureThroughput(n: number, window: number, rounds: number) {

@@ -26,7 +26,7 @@ import { startListener, type Listener, type WebhookHandler } from '../src/listen
 import { newEndpointId } from '../src/listener/endpoint-id.js';
 import { silentLogger } from '../src/log/logger.js';
 import { hmacBase64Verifier, LINE_SIGNATURE_HEADER, signHmacBase64 } from '../src/security/line-signature.js';
-import { alternateRounds, flag, type Row } from './rounds.js';
+import { alternateRounds, flag, roundRow, type Row } from './rounds.js';
 import type { BenchContext } from './run.js';
 
 const SECRET = 'bench-line-channel-secret';
@@ -93,9 +93,7 @@ async function load(name: string, url: string, requests: Prepared[], window: num
   await Promise.all(Array.from({ length: Math.min(window, n) }, worker));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   agent.destroy();
-  const sorted = latencyMs.sort();
-  const pct = (p: number): number => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-  return { name, messages: n, window, messagesPerSec: n / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+  return roundRow(name, latencyMs, window, seconds);
 }
 
 /** The baseline: node:http, read the body, the same strict HMAC check, 200 — nothing else. */

@@ -21,6 +21,67 @@ export interface Contestant {
   drive: Drive;
 }
 
+/** A round's row from its latencies in ms (sorted in place) and how long it took. */
+export function roundRow(name: string, latencyMs: Float64Array, window: number, seconds: number): Row {
+  const n = latencyMs.length;
+  const sorted = latencyMs.sort();
+  const pct = (p: number): number => sorted[Math.min(n - 1, Math.floor(p * n))]!;
+  return { name, messages: n, window, messagesPerSec: n / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+}
+
+/**
+ * Closed-loop load for the platform benches: `window` messages in flight, the next one injected as
+ * one arrives. Message `i` is injected by `inject(i)` with the text `bench <i>`; the receiver reports
+ * each text it sees to `arrived`.
+ */
+export class WindowedLoad {
+  readonly #n: number;
+  readonly #window: number;
+  readonly #inject: (i: number) => void;
+  readonly #sentAt: bigint[];
+  readonly #latencyMs: Float64Array;
+  #next = 0;
+  #delivered = 0;
+  #done!: () => void;
+  readonly #finished = new Promise<void>((r) => (this.#done = r));
+
+  constructor(n: number, window: number, inject: (i: number) => void) {
+    this.#n = n;
+    this.#window = window;
+    this.#inject = inject;
+    this.#sentAt = new Array<bigint>(n);
+    this.#latencyMs = new Float64Array(n);
+  }
+
+  /** The receiver saw the text `bench <i>`. */
+  readonly arrived = (text: string): void => {
+    const i = Number(text.slice(6));
+    this.#latencyMs[this.#delivered++] = Number(process.hrtime.bigint() - this.#sentAt[i]!) / 1e6;
+    if (this.#delivered === this.#n) this.#done();
+    else this.#issue();
+  };
+
+  /** Inject the first `window` messages and wait for all `n`; the seconds it took. */
+  async run(): Promise<number> {
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < this.#window; k++) this.#issue();
+    await this.#finished;
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  }
+
+  /** The round's row, once `run` resolved. */
+  row(name: string, seconds: number): Row {
+    return roundRow(name, this.#latencyMs, this.#window, seconds);
+  }
+
+  #issue(): void {
+    if (this.#next >= this.#n) return;
+    const i = this.#next++;
+    this.#sentAt[i] = process.hrtime.bigint();
+    this.#inject(i);
+  }
+}
+
 /** The median round by rate. */
 export function median<R extends { messagesPerSec: number }>(rows: R[]): R {
   return [...rows].sort((a, b) => a.messagesPerSec - b.messagesPerSec)[Math.floor(rows.length / 2)]!;

@@ -23,7 +23,7 @@ import { fakeSlackTokens, startSlackEmulator } from '../connectors/slack/emulato
 import { Secret } from '../src/config/secret.js';
 import type { BenchContext } from './run.js';
 import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, freshAndSettled, waitForFile, waitOnline } from './rss.js';
-import { alternateRounds, flag, type Row } from './rounds.js';
+import { WindowedLoad, alternateRounds, flag, type Row } from './rounds.js';
 import { startJournaled } from './journaled.js';
 
 
@@ -67,35 +67,14 @@ const connector: Receiver = (apiUrl, tokens, onText) =>
 async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {
   const tokens = fakeSlackTokens();
   const emulator = await startSlackEmulator({ ...tokens });
-  const sentAt = new Array<bigint>(n);
-  const latencyMs = new Float64Array(n);
-  let next = 0;
-  let delivered = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const issue = (): void => {
-    if (next >= n) return;
-    const i = next++;
-    sentAt[i] = process.hrtime.bigint();
-    emulator.injectMessage(`bench ${i}`, { channel: CHANNELS[i % CHANNELS.length]! });
-  };
-  const stop = await receiver(emulator.apiUrl, tokens, (text) => {
-    const i = Number(text.slice(6));
-    latencyMs[delivered++] = Number(process.hrtime.bigint() - sentAt[i]!) / 1e6;
-    if (delivered === n) done();
-    else issue();
-  });
+  const load = new WindowedLoad(n, window, (i) => emulator.injectMessage(`bench ${i}`, { channel: CHANNELS[i % CHANNELS.length]! }));
+  const stop = await receiver(emulator.apiUrl, tokens, load.arrived);
   try {
-    const start = process.hrtime.bigint();
-    for (let k = 0; k < window; k++) issue();
-    await finished;
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const seconds = await load.run();
     // Every envelope acked (the connector acks after the journal): wait for the last acks to land.
     await emulator.waitFor(() => emulator.acked() >= n, 10_000);
     if (emulator.redeliveries() > 0) console.warn(`${name}: ${emulator.redeliveries()} envelopes redelivered`);
-    const sorted = latencyMs.sort();
-    const pct = (p: number): number => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-    return { name, messages: n, window, messagesPerSec: n / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+    return load.row(name, seconds);
   } finally {
     await stop();
     await emulator.close();

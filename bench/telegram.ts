@@ -22,7 +22,7 @@ import { fakeBotToken, startTelegramEmulator } from '../connectors/telegram/emul
 import { Secret } from '../src/config/secret.js';
 import type { BenchContext } from './run.js';
 import { measureIdleRss, type RssRow } from './telegram-rss.js';
-import { alternateRounds, flag, type Row } from './rounds.js';
+import { WindowedLoad, alternateRounds, flag, type Row } from './rounds.js';
 import { startJournaled } from './journaled.js';
 
 
@@ -59,32 +59,10 @@ const connector: Receiver = (apiRoot, token, onText) =>
 async function drive(name: string, receiver: Receiver, n: number, window: number): Promise<Row> {
   const token = fakeBotToken();
   const emulator = await startTelegramEmulator({ token });
-  const sentAt = new Array<bigint>(n);
-  const latencyMs = new Float64Array(n);
-  let next = 0;
-  let delivered = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const issue = (): void => {
-    if (next >= n) return;
-    const i = next++;
-    sentAt[i] = process.hrtime.bigint();
-    emulator.injectMessage(`bench ${i}`, { chat: { id: CHATS[i % CHATS.length]! } });
-  };
-  const stop = await receiver(emulator.apiRoot, token, (text) => {
-    const i = Number(text.slice(6));
-    latencyMs[delivered++] = Number(process.hrtime.bigint() - sentAt[i]!) / 1e6;
-    if (delivered === n) done();
-    else issue();
-  });
+  const load = new WindowedLoad(n, window, (i) => emulator.injectMessage(`bench ${i}`, { chat: { id: CHATS[i % CHATS.length]! } }));
+  const stop = await receiver(emulator.apiRoot, token, load.arrived);
   try {
-    const start = process.hrtime.bigint();
-    for (let k = 0; k < window; k++) issue();
-    await finished;
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const sorted = latencyMs.sort();
-    const pct = (p: number): number => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-    return { name, messages: n, window, messagesPerSec: n / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+    return load.row(name, await load.run());
   } finally {
     await stop();
     await emulator.close();
