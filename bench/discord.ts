@@ -19,7 +19,7 @@
  * loopback connector; all idle.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,13 +28,12 @@ import { startDiscordEmulator, type DiscordEmulator } from '../connectors/discor
 import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
 import type { CollectCommand, WorkerMessage } from './discord-worker.js';
 import { flag, median } from './rounds.js';
+import { BIN, KEEP_ALIVE, ROOT, freshAndSettled } from './rss.js';
 import type { BenchContext } from './run.js';
 
 const WARMUP = 10_000;
 const PACED_SECONDS = 5;
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./discord-worker.js', import.meta.url));
-const BIN = join(ROOT, 'bin', 'switchboard.js');
 const now = () => performance.timeOrigin + performance.now();
 
 interface Row {
@@ -138,30 +137,13 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
-/** RSS figures of one process, MB: `fresh` 3 s after it is up, `settled` the lowest sample over 60 s. */
+/** RSS figures of one process, MB: `fresh` 3 s after it is up, `settled` the lowest sample over 60 s (bench/rss.ts). */
 interface Rss {
   fresh: number;
   settled: number;
 }
 
 const SETTLE_MS = 60_000;
-
-/**
- * VmRSS of `pid`, fresh and settled. V8's memory reducer shrinks an idle heap only after ~30 s of
- * quiet, so one sample at a fixed moment says little; the lowest of samples every 5 s over a minute
- * is what an idle process keeps.
- */
-async function rss(pid: number): Promise<Rss> {
-  const read = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-  await new Promise((r) => setTimeout(r, 3000));
-  const fresh = read();
-  let settled = fresh;
-  for (let waited = 0; waited < SETTLE_MS; waited += 5000) {
-    await new Promise((r) => setTimeout(r, 5000));
-    settled = Math.min(settled, read());
-  }
-  return { fresh, settled };
-}
 
 interface Memory {
   node: Rss;
@@ -175,9 +157,8 @@ interface Memory {
 
 /** RSS of five idle processes side by side, each measured the same way. */
 async function memory(emulator: DiscordEmulator): Promise<Memory> {
-  const idle = 'setInterval(() => {}, 1 << 30);';
-  const plain = spawn(process.execPath, ['-e', idle], { stdio: 'ignore' });
-  const bare = spawn(process.execPath, ['--input-type=module', '-e', `await import('discord.js'); ${idle}`], { cwd: ROOT, stdio: 'ignore' });
+  const plain = spawn(process.execPath, ['-e', KEEP_ALIVE], { stdio: 'ignore' });
+  const bare = spawn(process.execPath, ['--input-type=module', '-e', `await import('discord.js'); ${KEEP_ALIVE}`], { cwd: ROOT, stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-rss-'));
   mkdirSync(join(dir, 'worker'));
   const worker = fork(WORKER, ['connector', emulator.apiBase, emulator.token, join(dir, 'worker')], { stdio: 'ignore', execArgv: [] });
@@ -201,8 +182,9 @@ async function memory(emulator: DiscordEmulator): Promise<Memory> {
       if (Date.now() > deadline) throw new Error('the loopback runtime did not connect');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const [node, bareRss, connectorProcess, runtimeRss, coreRuntime] = await Promise.all([plain, bare, worker, runtime, core].map((c) => rss(c.pid!)));
-    return { node: node!, bare: bareRss!, connectorProcess: connectorProcess!, runtime: runtimeRss!, coreRuntime: coreRuntime! };
+    const kb = await freshAndSettled([plain, bare, worker, runtime, core], SETTLE_MS);
+    const mb = (i: number): Rss => ({ fresh: kb.fresh[i]! / 1024, settled: kb.settled[i]! / 1024 });
+    return { node: mb(0), bare: mb(1), connectorProcess: mb(2), runtime: mb(3), coreRuntime: mb(4) };
   } finally {
     for (const c of [plain, bare, worker, runtime, core]) c.kill('SIGKILL');
     await loopback.close();

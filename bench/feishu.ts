@@ -11,10 +11,9 @@
  * warm-up of each; the median round is reported, the ratio is the median of per-pair ratios.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { FeishuConnector } from '../connectors/feishu/connector.js';
 import { fakeAppCredentials, startFeishuEmulator } from '../connectors/feishu/emulator.js';
@@ -22,6 +21,7 @@ import { Secret } from '../src/config/secret.js';
 import type { BenchContext } from './run.js';
 import { WindowedLoad, alternateRounds, flag, type Row } from './rounds.js';
 import { startJournaled } from './journaled.js';
+import { BIN, KEEP_ALIVE, ROOT, freshAndSettled, sleep } from './rss.js';
 
 
 type Receiver = (domain: string, creds: { appId: string; appSecret: string }, onText: (text: string) => void) => Promise<() => Promise<void>>;
@@ -78,13 +78,6 @@ function measureThroughput(n: number, window: number, rounds: number) {
   );
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-
 /**
  * Idle RSS, side by side: bare Node, Node with only the Lark SDK imported (the baseline), and a
  * Feishu-only `switchboard run` connected to an emulator. The lowest of samples every 5 s over
@@ -100,24 +93,19 @@ async function measureIdleRss(settleMs: number) {
     writeFileSync(secret, creds.appSecret, { mode: 0o600 });
     const config = join(dir, 'fs.yaml');
     writeFileSync(config, `state_dir: ${join(dir, 'state')}\nlog:\n  level: warn\nconnectors:\n  fs:\n    platform: feishu\n    app_id: ${creds.appId}\n    app_secret: {file: ${secret}}\n    domain: "${emulator.domain}"\n`);
-    const keep = 'setInterval(() => {}, 1 << 30)';
     const procs = {
-      node: spawn(process.execPath, ['-e', keep], { stdio: 'ignore' }),
-      sdk: spawn(process.execPath, ['-e', `require('@larksuiteoapi/node-sdk'); ${keep}`], { cwd: ROOT, stdio: 'ignore' }),
-      runtime: spawn(process.execPath, [join(ROOT, 'bin/switchboard.js'), 'run', '--config', config], { cwd: ROOT, stdio: 'ignore' }),
+      node: spawn(process.execPath, ['-e', KEEP_ALIVE], { stdio: 'ignore' }),
+      sdk: spawn(process.execPath, ['-e', `require('@larksuiteoapi/node-sdk'); ${KEEP_ALIVE}`], { cwd: ROOT, stdio: 'ignore' }),
+      runtime: spawn(process.execPath, [BIN, 'run', '--config', config], { cwd: ROOT, stdio: 'ignore' }),
     };
     children.push(...Object.values(procs));
     const deadline = Date.now() + 15_000;
-    while (emulator.connections() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (emulator.connections() === 0 && Date.now() < deadline) await sleep(100);
     if (emulator.connections() === 0) throw new Error('the feishu runtime did not connect');
-    await new Promise((r) => setTimeout(r, 3_000));
-    const fresh = Object.fromEntries(Object.entries(procs).map(([k, c]) => [k, rssKb(c.pid!)]));
-    const settled = { ...fresh };
-    for (let t = 0; t < settleMs; t += 5_000) {
-      await new Promise((r) => setTimeout(r, 5_000));
-      for (const [k, c] of Object.entries(procs)) settled[k] = Math.min(settled[k]!, rssKb(c.pid!));
-    }
-    return { fresh, settled };
+    const names = Object.keys(procs);
+    const kb = await freshAndSettled(Object.values(procs), settleMs);
+    const byName = (values: number[]) => Object.fromEntries(names.map((k, i) => [k, values[i]!]));
+    return { fresh: byName(kb.fresh), settled: byName(kb.settled) };
   } finally {
     for (const c of children) c.kill('SIGKILL');
     await emulator.close();
@@ -150,7 +138,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     rssMet = rss.settled.runtime! <= 1.3 * rss.settled.sdk!;
     console.log(`RSS target (idle Feishu-only runtime <= 1.3 x node with the Lark SDK, settled): ${rssMet ? 'met' : 'MISSED'} (${(rss.settled.runtime! / rss.settled.sdk!).toFixed(3)})`);
   }
-  const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const out = { bench: 'feishu', at: new Date().toISOString(), node: process.version, cpus: cpus().length, throughput, rssMet, rss };
   writeFileSync(join(resultsDir, 'feishu.json'), JSON.stringify(out, null, 2) + '\n');
