@@ -3,8 +3,9 @@
  * by side, VmRSS read from /proc/<pid>/status, a runtime waited for through its control socket, and a
  * preloadable probe that lists the CommonJS modules a process has loaded.
  */
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlClient } from '../src/control/client.js';
@@ -90,4 +91,42 @@ export async function freshAndSettled(children: ChildProcess[], settleMs: number
     now.forEach((kb, i) => (settled[i] = Math.min(settled[i]!, kb)));
   }
   return { fresh, settled };
+}
+
+/**
+ * The scratch area of an idle-RSS bench: files in a temp dir, `node` children (stderr piped, for
+ * `waitOnline`), the loopback-only runtime config (the core runtime's own cost); `close` kills the
+ * children and removes the dir.
+ */
+export class RssScratch {
+  readonly dir: string;
+  readonly #children: ChildProcess[] = [];
+
+  constructor(prefix: string) {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  }
+
+  /** Write `name` in the dir; its path. */
+  file(name: string, text: string, mode = 0o644): string {
+    writeFileSync(join(this.dir, name), text, { mode });
+    return join(this.dir, name);
+  }
+
+  /** Spawn `node args` from the repository root. */
+  node(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#children.push(child);
+    return child;
+  }
+
+  /** `lb.yaml`: `switchboard run` with only a loopback connector, state in `lb-state`. */
+  loopbackConfig(endpoint: string, token: string): string {
+    const tokenFile = this.file('lb.token', token, 0o600);
+    return this.file('lb.yaml', `state_dir: ${join(this.dir, 'lb-state')}\nlog:\n  level: warn\nconnectors:\n  lb:\n    platform: loopback\n    token: {file: ${tokenFile}}\n    endpoint: "${endpoint}"\n`);
+  }
+
+  close(): void {
+    for (const c of this.#children) c.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }

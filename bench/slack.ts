@@ -11,9 +11,9 @@
  * unmeasured warm-up of each; the median round of each is reported, and the ratio is the median of
  * the per-pair ratios.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, LogLevel } from '@slack/bolt';
@@ -22,7 +22,7 @@ import { SlackConnector } from '../connectors/slack/connector.js';
 import { fakeSlackTokens, startSlackEmulator } from '../connectors/slack/emulator.js';
 import { Secret } from '../src/config/secret.js';
 import type { BenchContext } from './run.js';
-import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, freshAndSettled, waitForFile, waitOnline } from './rss.js';
+import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, RssScratch, freshAndSettled, waitForFile, waitOnline } from './rss.js';
 import { WindowedLoad, alternateRounds, flag, type Row } from './rounds.js';
 import { startJournaled } from './journaled.js';
 
@@ -111,29 +111,19 @@ async function measureIdleRss(settleMs: number): Promise<RssRow[]> {
   const tokens = fakeSlackTokens();
   const emulator = await startSlackEmulator({ ...tokens });
   const loopback = await startLoopbackEmulator({ token: 'bench-loopback-token' });
-  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-slack-rss-'));
-  const children: ChildProcess[] = [];
+  const scratch = new RssScratch('sb-bench-slack-rss-');
+  const { dir } = scratch;
   try {
-    const file = (name: string, text: string, mode = 0o644) => {
-      writeFileSync(join(dir, name), text, { mode });
-      return join(dir, name);
-    };
-    const appToken = file('app.token', tokens.appToken, 0o600);
-    const botToken = file('bot.token', tokens.botToken, 0o600);
-    const lbToken = file('lb.token', 'bench-loopback-token', 0o600);
-    const probe = file('probe.cjs', MODULE_PROBE);
-    const slConfig = file('sl.yaml', `state_dir: ${join(dir, 'sl-state')}\nlog:\n  level: warn\nconnectors:\n  sl:\n    platform: slack\n    app_token: {file: ${appToken}}\n    bot_token: {file: ${botToken}}\n    api_url: "${emulator.apiUrl}"\n`);
-    const lbConfig = file('lb.yaml', `state_dir: ${join(dir, 'lb-state')}\nlog:\n  level: warn\nconnectors:\n  lb:\n    platform: loopback\n    token: {file: ${lbToken}}\n    endpoint: "${loopback.endpoint}"\n`);
-    const node = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-      const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-      children.push(child);
-      return child;
-    };
+    const appToken = scratch.file('app.token', tokens.appToken, 0o600);
+    const botToken = scratch.file('bot.token', tokens.botToken, 0o600);
+    const probe = scratch.file('probe.cjs', MODULE_PROBE);
+    const slConfig = scratch.file('sl.yaml', `state_dir: ${join(dir, 'sl-state')}\nlog:\n  level: warn\nconnectors:\n  sl:\n    platform: slack\n    app_token: {file: ${appToken}}\n    bot_token: {file: ${botToken}}\n    api_url: "${emulator.apiUrl}"\n`);
+    const lbConfig = scratch.loopbackConfig(loopback.endpoint, 'bench-loopback-token');
     const rows: { key: RssRow['key']; name: string; child: ChildProcess }[] = [
-      { key: 'node', name: 'bare node', child: node(['-e', KEEP_ALIVE]) },
-      { key: 'bolt', name: 'bare node + @slack/bolt imported', child: node(['-e', `import('@slack/bolt').then(() => { ${KEEP_ALIVE}; })`]) },
-      { key: 'runtime', name: 'switchboard run, slack connector idle', child: node(['--require', probe, BIN, 'run', '--config', slConfig], { SB_PROBE_OUT: join(dir, 'modules.json') }) },
-      { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: node([BIN, 'run', '--config', lbConfig]) },
+      { key: 'node', name: 'bare node', child: scratch.node(['-e', KEEP_ALIVE]) },
+      { key: 'bolt', name: 'bare node + @slack/bolt imported', child: scratch.node(['-e', `import('@slack/bolt').then(() => { ${KEEP_ALIVE}; })`]) },
+      { key: 'runtime', name: 'switchboard run, slack connector idle', child: scratch.node(['--require', probe, BIN, 'run', '--config', slConfig], { SB_PROBE_OUT: join(dir, 'modules.json') }) },
+      { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: scratch.node([BIN, 'run', '--config', lbConfig]) },
     ];
     await Promise.all([waitOnline(join(dir, 'sl-state'), rows[2]!.child), waitOnline(join(dir, 'lb-state'), rows[3]!.child)]);
     const { fresh, settled } = await freshAndSettled(rows.map((r) => r.child), settleMs);
@@ -145,9 +135,8 @@ async function measureIdleRss(settleMs: number): Promise<RssRow[]> {
     const note = `socket-mode ${loaded('@slack/socket-mode') ? 'loaded' : 'NOT loaded'}, Bolt's index ${boltIndex ? 'loaded' : 'not loaded'}; other SDKs: ${others.length ? others.join(', ') : 'none'}`;
     return rows.map((r, i) => ({ key: r.key, name: r.name, freshKb: fresh[i]!, settledKb: settled[i]!, ...(r.key === 'runtime' ? { note } : {}) }));
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    scratch.close();
     await Promise.all([emulator.close(), loopback.close()]);
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -6,14 +6,12 @@
  * runtime with no SDK, for context). No traffic. A preloaded probe lists the Telegram runtime's loaded
  * CommonJS packages at the end, to show that discord.js was never loaded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startLoopbackEmulator } from '../connectors/loopback/emulator.js';
 import { fakeBotToken, startTelegramEmulator } from '../connectors/telegram/emulator.js';
-import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, freshAndSettled, waitForFile, waitOnline } from './rss.js';
+import { BIN, KEEP_ALIVE, MODULE_PROBE, ROOT, RssScratch, freshAndSettled, waitForFile, waitOnline } from './rss.js';
 
 /** One measured process. */
 export interface RssRow {
@@ -39,30 +37,20 @@ export async function measureIdleRss(settleMs = 60_000): Promise<RssRow[]> {
   const tokens = [fakeBotToken(), fakeBotToken()] as const;
   const emulators = await Promise.all(tokens.map((token) => startTelegramEmulator({ token })));
   const loopback = await startLoopbackEmulator({ token: 'bench-loopback-token' });
-  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-rss-'));
-  const children: ChildProcess[] = [];
+  const scratch = new RssScratch('sb-bench-rss-');
+  const { dir } = scratch;
   try {
-    const file = (name: string, text: string, mode = 0o644) => {
-      writeFileSync(join(dir, name), text, { mode });
-      return join(dir, name);
-    };
-    const tgToken = file('tg.token', tokens[0], 0o600);
-    const lbToken = file('lb.token', 'bench-loopback-token', 0o600);
-    const probe = file('probe.cjs', MODULE_PROBE);
-    const tgConfig = file('tg.yaml', `state_dir: ${join(dir, 'tg-state')}\nlog:\n  level: warn\nconnectors:\n  tg:\n    platform: telegram\n    token: {file: ${tgToken}}\n    api_root: "${emulators[0]!.apiRoot}"\n`);
-    const lbConfig = file('lb.yaml', `state_dir: ${join(dir, 'lb-state')}\nlog:\n  level: warn\nconnectors:\n  lb:\n    platform: loopback\n    token: {file: ${lbToken}}\n    endpoint: "${loopback.endpoint}"\n`);
-    const connectorOnly = file('connector-only.mjs', connectorScript(tokens[1], emulators[1]!.apiRoot));
-    const node = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-      const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-      children.push(child);
-      return child;
-    };
+    const tgToken = scratch.file('tg.token', tokens[0], 0o600);
+    const probe = scratch.file('probe.cjs', MODULE_PROBE);
+    const tgConfig = scratch.file('tg.yaml', `state_dir: ${join(dir, 'tg-state')}\nlog:\n  level: warn\nconnectors:\n  tg:\n    platform: telegram\n    token: {file: ${tgToken}}\n    api_root: "${emulators[0]!.apiRoot}"\n`);
+    const lbConfig = scratch.loopbackConfig(loopback.endpoint, 'bench-loopback-token');
+    const connectorOnly = scratch.file('connector-only.mjs', connectorScript(tokens[1], emulators[1]!.apiRoot));
     const rows: { key: RssRow['key']; name: string; child: ChildProcess }[] = [
-      { key: 'node', name: 'bare node', child: node(['-e', KEEP_ALIVE]) },
-      { key: 'grammy', name: 'bare node + grammY imported', child: node(['-e', `import('grammy').then(() => { ${KEEP_ALIVE}; })`]) },
-      { key: 'connector', name: 'grammY + telegram connector, polling (no runtime)', child: node([connectorOnly]) },
-      { key: 'runtime', name: 'switchboard run, telegram connector idle', child: node(['--require', probe, BIN, 'run', '--config', tgConfig], { SB_PROBE_OUT: join(dir, 'modules.json') }) },
-      { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: node([BIN, 'run', '--config', lbConfig]) },
+      { key: 'node', name: 'bare node', child: scratch.node(['-e', KEEP_ALIVE]) },
+      { key: 'grammy', name: 'bare node + grammY imported', child: scratch.node(['-e', `import('grammy').then(() => { ${KEEP_ALIVE}; })`]) },
+      { key: 'connector', name: 'grammY + telegram connector, polling (no runtime)', child: scratch.node([connectorOnly]) },
+      { key: 'runtime', name: 'switchboard run, telegram connector idle', child: scratch.node(['--require', probe, BIN, 'run', '--config', tgConfig], { SB_PROBE_OUT: join(dir, 'modules.json') }) },
+      { key: 'core', name: 'switchboard run, loopback only (no SDK)', child: scratch.node([BIN, 'run', '--config', lbConfig]) },
     ];
     await Promise.all([waitOnline(join(dir, 'tg-state'), rows[3]!.child), waitOnline(join(dir, 'lb-state'), rows[4]!.child)]);
     const { fresh, settled } = await freshAndSettled(rows.map((r) => r.child), settleMs);
@@ -72,9 +60,8 @@ export async function measureIdleRss(settleMs = 60_000): Promise<RssRow[]> {
     const note = `grammY ${loaded('grammy') ? 'loaded' : 'NOT loaded'}, discord.js ${loaded('discord.js') ? 'LOADED' : 'not loaded'}`;
     return rows.map((r, i) => ({ key: r.key, name: r.name, freshKb: fresh[i]!, settledKb: settled[i]!, ...(r.key === 'runtime' ? { note } : {}) }));
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    scratch.close();
     await Promise.all([...emulators.map((e) => e.close()), loopback.close()]);
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
