@@ -228,14 +228,24 @@ export class GatewayHub {
     }
   }
 
-  /** Cut every socket abruptly (no close frame): sessions stay resumable. */
-  drop(): void {
-    for (const ws of this.#sockets.keys()) ws.terminate();
+  /** Cut every socket abruptly (no close frame): sessions stay resumable. Returns how many carried a session. */
+  drop(): number {
+    let live = 0;
+    for (const [ws, conn] of this.#sockets) {
+      if (conn.session && ws.readyState === 1) live++;
+      ws.terminate();
+    }
+    return live;
   }
 
-  /** op 7 RECONNECT on every socket: the client should reconnect and resume. */
-  reconnect(): void {
-    for (const ws of this.#sockets.keys()) send(ws, { op: 7, d: null, s: null, t: null });
+  /** op 7 RECONNECT on every socket: the client should reconnect and resume. Returns how many carried a session. */
+  reconnect(): number {
+    let live = 0;
+    for (const [ws, conn] of this.#sockets) {
+      if (conn.session && ws.readyState === 1) live++;
+      send(ws, { op: 7, d: null, s: null, t: null });
+    }
+    return live;
   }
 
   /** op 9 INVALID_SESSION on every identified socket; `resumable: false` also ends the sessions. */

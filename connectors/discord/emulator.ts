@@ -63,10 +63,10 @@ export interface DiscordEmulator {
   injectReaction(messageId: string, emoji: string, user?: Partial<EmuUser>): void;
   /** A user presses the button `customId` on a message the bot sent; returns the interaction id. */
   injectButton(messageId: string, customId: string, user?: Partial<EmuUser>): string;
-  /** Cut every Gateway socket abruptly; sessions stay resumable and keep collecting dispatches. */
-  dropConnections(): void;
-  /** Send op 7 RECONNECT. */
-  sendReconnect(): void;
+  /** Cut every Gateway socket abruptly; sessions stay resumable and keep collecting dispatches. Returns how many sockets carried a live session. */
+  dropConnections(): number;
+  /** Send op 7 RECONNECT. Returns how many sockets carried a live session. */
+  sendReconnect(): number;
   /** Send op 9 INVALID_SESSION with `d: resumable`. */
   invalidateSession(resumable: boolean): void;
   /** Close every Gateway socket with this close code. */

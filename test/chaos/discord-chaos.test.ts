@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDiscordEmulator, type DiscordEmulator } from '../../connectors/discord/emulator.js';
 import { CHAOS_SEED as SEED, numbersByConversation, runChaos } from '../helpers/chaos.js';
 import { writeDiscordConfig } from '../helpers/discord-config.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { makeTempDir, until } from '../helpers/tmp.js';
 
 const N = 1_000;
 const CHANNELS = ['general', 'random', 'agent-thread'];
@@ -31,7 +31,9 @@ describe(`discord chaos (CHAOS_SEED=${SEED})`, () => {
 
   it(`delivers ${N} messages exactly once, in order per channel, through drops, op 7 and a SIGKILL`, async () => {
     const inject = (i: number) => emulator.injectMessage(`msg ${i}`, { channel: CHANNELS[i % CHANNELS.length]! });
-    let chaos = 0;
+    // Disturbances that hit a socket carrying a live session: each forces a reconnect and RESUME. One that
+    // lands while the client is between sockets (or before its RESUME/IDENTIFY) hits nothing to resume.
+    let hits = 0;
     const { unique } = await runChaos({
       n: N,
       seed: SEED,
@@ -45,11 +47,7 @@ describe(`discord chaos (CHAOS_SEED=${SEED})`, () => {
       pause: { every: 25, min: 5, spread: 20 },
       inject,
       onIteration: (_i, random) => {
-        if (random() < 0.012) {
-          chaos++;
-          if (random() < 0.6) emulator.dropConnections();
-          else emulator.sendReconnect();
-        }
+        if (random() < 0.012) hits += random() < 0.6 ? emulator.dropConnections() : emulator.sendReconnect();
       },
       // Messages keep coming while the runtime is down; the session buffers them.
       whileDown: (i) => {
@@ -63,8 +61,9 @@ describe(`discord chaos (CHAOS_SEED=${SEED})`, () => {
     expect(byChannel.size).toBe(3);
     for (const nums of byChannel.values()) expect(nums).toEqual([...nums].sort((a, b) => a - b));
     // The chaos happened: resumes (incl. the restarted process's), never a second IDENTIFY.
+    // A hit after the last message may still be resuming when the last text arrives: wait for it.
     expect(emulator.counters.identifies).toBe(1);
-    expect(emulator.counters.resumes).toBeGreaterThanOrEqual(1 + Math.min(chaos, 1));
+    await until(() => emulator.counters.resumes >= 1 + Math.min(hits, 1), `a RESUME after each of ${hits} hits and the restart`, 10_000);
     expect(emulator.counters.replayed).toBeGreaterThan(0);
   }, 90_000);
 });
