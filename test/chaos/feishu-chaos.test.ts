@@ -38,6 +38,7 @@ describe('feishu chaos', () => {
       stateDir: join(tmp.dir, 'state'),
       inject: (i, random) => emulator.injectMessage(`msg ${i}`, { chatId: CHATS[i % 3]!, chatType: i % 3 === 0 ? 'p2p' : 'group', ...(random() < 0.05 ? { fragments: 3 } : {}) }),
       drop: (random) => (random() < 0.8 ? emulator.dropConnection() : emulator.sendDisconnect()) > 0,
+      minDrops: 4,
       settled: { what: 'every frame acked', check: () => emulator.unacked() === 0 },
     });
 

@@ -48,6 +48,7 @@ describe('slack chaos', () => {
         else emulator.sendDisconnect(REASONS[Math.floor(random() * REASONS.length)]);
         return true;
       },
+      minDrops: 6,
       settled: { what: 'Slack to see every envelope acked', check: () => emulator.unacked() === 0 },
     });
 

@@ -41,6 +41,7 @@ describe('telegram chaos', () => {
       // instant — the waiting long poll, an answer on its way, an idle keep-alive connection — is cut.
       drop: () => emulator.dropConnections() > 0,
       dropEveryMs: [100, 300],
+      minDrops: 8,
       onIteration: (_i, random) => {
         if (random() < 0.01) {
           emulator.failNextCalls(1, 'drop', { methods: ['getUpdates'] }); // the next answer cut mid-body

@@ -29,6 +29,12 @@ export interface ChaosOptions {
   drop?(random: () => number): boolean;
   /** The background disturber sleeps min + random × spread ms between disturbances. */
   dropEveryMs?: [min: number, spread: number];
+  /**
+   * At least this many disturbances that hit, spread over the run: after each n / minDrops injections
+   * the injector waits for the disturber to catch up (a loaded machine slows the injections less than
+   * it delays the disturber's timers and the reconnects it waits for).
+   */
+  minDrops?: number;
   /** Per-injection chaos (not on the kill iteration). */
   onIteration?(i: number, random: () => number): void;
   /** Right after the SIGKILL, before the restart; returns the last index injected (default i). */
@@ -85,8 +91,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const [from, spread] = o.killWindow ?? [0.4, 0.2];
     const killAt = Math.floor(o.n * (from + random() * spread));
     const pause = o.pause ?? { every: 2, min: 4, spread: 16 };
+    const step = o.minDrops ? Math.floor(o.n / o.minDrops) : 0;
     for (let i = 0; i < o.n; i++) {
       o.inject(i, random);
+      if (step && (i + 1) % step === 0 && i !== killAt) {
+        const due = (i + 1) / step;
+        await until(() => drops >= due, `disturbance ${due} of ${o.minDrops}`, 20_000);
+      }
       if (i === killAt) {
         await until(() => agent.deliveries.length > i - 100, 'some deliveries before the kill', 20_000);
         booting = true;
