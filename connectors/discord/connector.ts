@@ -40,9 +40,6 @@ interface Run {
   fatal: FatalConnectorError | undefined;
 }
 
-/** Button messages whose presses are limited to some users (`buttons.allowedUsers`); most recent kept. */
-const MAX_GUARDED_BUTTONS = 1000;
-
 /**
  * The Discord connector (see the file comment). `start` rejects with `FatalConnectorError` for a
  * refused token or a fatal close code, and with a retryable error for anything else.
@@ -54,7 +51,6 @@ export class DiscordConnector implements Connector {
   readonly #config: DiscordConnectorConfig;
   readonly #deps: ConnectorDeps;
   readonly #store: SessionStore;
-  readonly #guarded = new Map<string, Set<string>>();
   readonly #resumeBackoff = new Backoff({ initialMs: 200, maxMs: 10_000 });
   #run: Run | undefined;
 
@@ -127,10 +123,8 @@ export class DiscordConnector implements Connector {
         (id, err) => log.warn({ channel: id, err: describeError(err) }, 'could not look up a Discord channel; treating it as a plain channel'),
       ),
       ingest: (draft) => run.ctx.ingest(draft),
-      screen: (draft) => this.#screen(draft),
-      reject: (reason) => run.ctx.reject(reason),
       journaled: (t, d) => this.#acknowledge(run, t, d),
-      screened: (t, d) => this.#acknowledge(run, t, d),
+      declined: (t, d) => this.#acknowledge(run, t, d),
       progressed: () => {
         this.#resumeBackoff.reset();
         this.#persist(run);
@@ -138,13 +132,6 @@ export class DiscordConnector implements Connector {
       refused: (err, resume) => this.#onRefused(run, err, resume),
       failed: (err, t) => log.error({ err, dispatch: t }, 'could not normalize a Discord dispatch; passing it over'),
     });
-  }
-
-  /** Button presses on a message sent with `allowedUsers` count only from those users. */
-  #screen(draft: EventDraft): string | undefined {
-    if (draft.kind !== 'action' || !draft.messageId) return undefined;
-    const allowed = this.#guarded.get(draft.messageId);
-    return allowed && !allowed.has(draft.sender.id) ? 'button-not-allowed' : undefined;
   }
 
   /** Acknowledge a button interaction with a deferred update, so Discord does not show "interaction failed". */
@@ -233,13 +220,7 @@ export class DiscordConnector implements Connector {
       }
       if (call.yieldsMessage) messageIds.push((result as { id: string }).id);
     }
-    if (cmd.type === 'buttons' && cmd.allowedUsers?.length) this.#guard(messageIds.at(-1)!, cmd.allowedUsers);
     return { messageIds };
-  }
-
-  #guard(messageId: string, users: string[]): void {
-    this.#guarded.set(messageId, new Set(users));
-    if (this.#guarded.size > MAX_GUARDED_BUTTONS) this.#guarded.delete(this.#guarded.keys().next().value!);
   }
 }
 

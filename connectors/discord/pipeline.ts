@@ -27,13 +27,10 @@ export interface PipelineDeps {
   point: ResumePoint;
   channels: ChannelDirectory;
   ingest(draft: EventDraft): Promise<IngestResult>;
-  /** A reason to drop this event before the journal (counted as a rejection), or undefined to keep it. */
-  screen(draft: EventDraft, d: unknown): string | undefined;
-  reject(reason: string): void;
   /** The event is journaled for the first time (e.g. acknowledge a button interaction now). */
   journaled(t: string, d: unknown): void;
-  /** A dispatch was screened out: still answer Discord (an interaction must be acknowledged). */
-  screened(t: string, d: unknown): void;
+  /** The runtime's access policy refused the event: still answer Discord (an interaction must be acknowledged). */
+  declined(t: string, d: unknown): void;
   /** The resume point moved: persist it. */
   progressed(): void;
   /** The journal refused an event; `resume`: the current connection must be resumed to get it again. */
@@ -99,8 +96,8 @@ export class DispatchPipeline {
         }
         if (point.complete(item.stamp)) moved = true;
         if (outcome?.appended) this.#deps.journaled(item.t, item.d);
-        // Refused by the access policy: like a screened press, still answered (silently) so Discord does not show "interaction failed".
-        else if (outcome?.refused) this.#deps.screened(item.t, item.d);
+        // Refused by the access policy: still answered (silently) so Discord does not show "interaction failed".
+        else if (outcome?.refused) this.#deps.declined(item.t, item.d);
       }
       if (moved) this.#deps.progressed();
     }
@@ -130,13 +127,7 @@ export class DispatchPipeline {
   #normalize(item: Item, channel: ChannelInfo): EventDraft | undefined {
     const { connector, botId } = this.#deps;
     try {
-      const draft = normalizeDispatch(item.t, item.d, { connector, botId, channel });
-      if (!draft) return undefined;
-      const refusal = this.#deps.screen(draft, item.d);
-      if (refusal === undefined) return draft;
-      this.#deps.reject(refusal);
-      this.#deps.screened(item.t, item.d);
-      return undefined;
+      return normalizeDispatch(item.t, item.d, { connector, botId, channel });
     } catch (err) {
       this.#deps.failed(err, item.t);
       return undefined;
