@@ -1,15 +1,17 @@
 /**
  * The REST catch-up after a gap the WebSocket cannot replay (a new `connection_id`, or a restart):
- * every channel the bot is in is asked for its posts since that channel's cursor, and the new ones are
- * journaled oldest first (in order within each channel). The window starts 1 ms before the cursor so
- * a post sharing its millisecond is not skipped; posts already journaled come back too, and the dedup
- * key absorbs them. It runs after the new connection's `hello`, so what a channel gets after its fetch
- * arrives over the socket.
+ * every channel the bot is in is asked for its posts *modified* since that channel's cursor
+ * (`GET /channels/{id}/posts?since=`: created, edited, deleted or reacted to), and what changed in the
+ * gap is journaled in the order it happened: new posts, edits and deletions of older posts, and
+ * reactions (from each post's `metadata.reactions`). The window starts 1 ms before the cursor so a
+ * post sharing its millisecond is not skipped; changes already journaled come back too, and the dedup
+ * key absorbs them (an edit is keyed on its edit time, a reaction on its own). It runs after the new
+ * connection's `hello`, so what a channel gets after its fetch arrives over the socket.
  */
 import type { EventDraft } from '../../src/bus/types.js';
 import { FatalConnectorError } from '../../src/errors.js';
 import { Backoff, sleep } from '../../src/supervisor/backoff.js';
-import { normalizePost, type MmPost, type NormalizeContext } from './normalize.js';
+import { normalizeDelete, normalizeEdit, normalizePost, normalizeReaction, type MmPost, type NormalizeContext } from './normalize.js';
 import { toConnectorError } from './recovery.js';
 import type { Client4 } from './sdk.js';
 
@@ -22,8 +24,8 @@ export interface CatchUpOptions {
   normalize: NormalizeContext;
   /** Filled with each channel's type, as learned from the channel list. */
   channelTypes: Map<string, string>;
-  /** Journal one post's draft; resolves once durable. */
-  journal(draft: EventDraft, post: MmPost): Promise<void>;
+  /** Journal one missed change; resolves once durable. */
+  journal(change: MissedChange): Promise<void>;
   signal: AbortSignal;
   retryInitialMs: number;
   retryMaxMs: number;
@@ -31,7 +33,40 @@ export interface CatchUpOptions {
   onError(reason: string, delayMs: number): void;
 }
 
-/** Fetch and journal the posts missed since `since`. Rejects with FatalConnectorError when the token is refused, or on abort. */
+/** One change to a channel found by the catch-up. `posted`: a new post (the cursor moves past it). */
+export interface MissedChange {
+  at: number;
+  draft: EventDraft;
+  post: MmPost;
+  posted: boolean;
+}
+
+/** What changed about `post` at or after `since` (its channel's cursor), as drafts with their times. */
+export function missedChanges(ctx: NormalizeContext, post: MmPost, channelType: string | undefined, since: number): MissedChange[] {
+  const changes: MissedChange[] = [];
+  const add = (at: number, draft: EventDraft | undefined, posted = false) => {
+    if (draft) changes.push({ at, draft, post, posted });
+  };
+  // A post created exactly at the cursor may be the one journaled last (or one sharing its millisecond):
+  // it is treated both as possibly new (the dedup key absorbs it if not) and as possibly seen (so an
+  // edit or deletion of it is not lost). Strictly after the cursor, the agent has never seen it.
+  const seen = post.create_at <= since;
+  const deletedAt = post.delete_at ?? 0;
+  if (deletedAt > 0) {
+    // Created and deleted inside the gap: the agent never saw it, so there is nothing to take back.
+    if (seen && deletedAt >= since) add(deletedAt, normalizeDelete(ctx, post, channelType));
+    return changes;
+  }
+  if (post.create_at >= since) add(post.create_at, normalizePost(ctx, post, channelType), true);
+  // A post new in the gap already carries its latest text; one the agent may have seen gets an edit.
+  if (seen && (post.edit_at ?? 0) >= since) add(post.edit_at!, normalizeEdit(ctx, post, channelType));
+  for (const r of post.metadata?.reactions ?? []) {
+    if ((r.create_at ?? 0) >= since) add(r.create_at!, normalizeReaction(ctx, r, post.channel_id));
+  }
+  return changes;
+}
+
+/** Fetch and journal what changed since each channel's cursor. Rejects with FatalConnectorError when the token is refused, or on abort. */
 export async function catchUp(o: CatchUpOptions): Promise<{ journaled: number }> {
   const backoff = new Backoff({ initialMs: o.retryInitialMs, maxMs: o.retryMaxMs });
   const retrying = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -50,7 +85,7 @@ export async function catchUp(o: CatchUpOptions): Promise<{ journaled: number }>
     }
   };
   const channels = await retrying('GET /users/me/channels', () => o.rest.getAllTeamsChannels());
-  const missed: { post: MmPost; type: string }[] = [];
+  const missed: MissedChange[] = [];
   for (const channel of channels) {
     o.channelTypes.set(channel.id, channel.type);
     if (o.teamId && channel.team_id && channel.team_id !== o.teamId) continue;
@@ -58,15 +93,13 @@ export async function catchUp(o: CatchUpOptions): Promise<{ journaled: number }>
     const list = await retrying('GET /channels/:id/posts', () => o.rest.getPostsSince(channel.id, since - 1));
     for (const id of list.order) {
       const post = list.posts[id] as unknown as MmPost | undefined;
-      if (post && post.create_at >= since) missed.push({ post, type: channel.type });
+      if (post) missed.push(...missedChanges(o.normalize, post, channel.type, since));
     }
   }
-  missed.sort((a, b) => a.post.create_at - b.post.create_at);
+  missed.sort((a, b) => a.at - b.at);
   let journaled = 0;
-  for (const { post, type } of missed) {
-    const draft = normalizePost(o.normalize, post, type);
-    if (!draft) continue;
-    await o.journal(draft, post);
+  for (const change of missed) {
+    await o.journal(change);
     journaled++;
   }
   return { journaled };

@@ -248,8 +248,9 @@ export class MattermostConnector implements Connector {
       signal: this.#run.signal,
       retryInitialMs: this.#timing.retryInitialMs,
       retryMaxMs: this.#timing.retryMaxMs,
-      journal: async (draft, post) => {
+      journal: async ({ draft, post, posted }) => {
         await this.#journal(ctx, draft);
+        if (!posted) return;
         cursor.advance(post.channel_id, post.create_at);
         this.#socket?.ackPosted(post.id);
       },
@@ -263,7 +264,7 @@ export class MattermostConnector implements Connector {
       if (err instanceof FatalConnectorError) ctx.fail(err);
       throw err;
     }
-    if (journaled > 0) this.#deps.log.info({ journaled, since: new Date(since).toISOString() }, 'fetched posts missed while disconnected');
+    if (journaled > 0) this.#deps.log.info({ journaled, since: new Date(since).toISOString() }, 'fetched posts missed while disconnected (new, edited, deleted, reacted to)');
   }
 
   /** Close the socket and the listener, let the event in hand finish journaling, save the cursor, go offline. */

@@ -132,11 +132,19 @@ export class World {
     if (!post) return undefined;
     const reaction: WorldReaction = { user_id: userId, post_id: postId, emoji_name: emoji, create_at: this.#stamp(), channel_id: post.channel_id };
     this.reactions.push(reaction);
+    // As the server does: a reaction bumps the post's update_at, so `posts?since=` returns it again.
+    this.posts.set(postId, { ...post, update_at: reaction.create_at });
     return { reaction, event: { event: 'reaction_added', data: { reaction: JSON.stringify(reaction) }, broadcast: { channel_id: post.channel_id, team_id: '', user_id: '' } } };
   }
 
-  /** Posts of a channel changed after `since` (as `GET /channels/{id}/posts?since=`), oldest first. */
+  /** Posts of a channel changed after `since` (as `GET /channels/{id}/posts?since=`: new, edited, deleted, reacted to), oldest first, with their reactions in `metadata`. */
   postsSince(channelId: string, since: number): MmPost[] {
-    return [...this.posts.values()].filter((p) => p.channel_id === channelId && (p.update_at ?? p.create_at) > since).sort((a, b) => a.create_at - b.create_at);
+    return [...this.posts.values()]
+      .filter((p) => p.channel_id === channelId && (p.update_at ?? p.create_at) > since)
+      .sort((a, b) => a.create_at - b.create_at)
+      .map((p) => {
+        const reactions = this.reactions.filter((r) => r.post_id === p.id);
+        return reactions.length ? { ...p, metadata: { ...p.metadata, reactions } } : p;
+      });
   }
 }

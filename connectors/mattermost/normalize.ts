@@ -19,7 +19,16 @@ export interface MmPost {
   type?: string;
   props?: Record<string, unknown>;
   file_ids?: string[];
-  metadata?: { files?: { id: string; name?: string; size?: number; mime_type?: string }[] };
+  metadata?: { files?: { id: string; name?: string; size?: number; mime_type?: string }[]; reactions?: MmReaction[] };
+}
+
+/** A reaction, as in `reaction_added` (a JSON string) and in a REST post's `metadata.reactions`. */
+export interface MmReaction {
+  user_id: string;
+  post_id: string;
+  emoji_name: string;
+  create_at?: number;
+  channel_id?: string;
 }
 
 /** One event from the WebSocket (`seq` rises by exactly 1 per connection). */
@@ -141,60 +150,63 @@ export function normalizeEvent(ctx: NormalizeContext, e: MmEvent): EventDraft | 
     }
     case 'post_edited': {
       const post = parsePost(e.data.post);
-      if (!post || post.user_id === ctx.botUserId || isSystem(post)) return undefined;
-      const version = post.edit_at || post.update_at || 0;
-      return {
-        dedupKey: `${ctx.connector}:edit:${post.id}:${version}`,
-        connector: ctx.connector,
-        platform: 'mattermost',
-        kind: 'edit',
-        conversation: conversation(post, ctx.channelType(post.channel_id)),
-        sender: { id: post.user_id, isBot: isBotPost(post) },
-        messageId: post.id,
-        text: post.message,
-        ...(version ? { platformTime: new Date(version).toISOString() } : {}),
-        provenance: PROVENANCE,
-      };
+      return post && normalizeEdit(ctx, post, ctx.channelType(post.channel_id));
     }
     case 'post_deleted': {
       const post = parsePost(e.data.post);
-      if (!post || post.user_id === ctx.botUserId) return undefined;
-      const by = typeof e.data.delete_by === 'string' && e.data.delete_by ? e.data.delete_by : post.user_id;
-      return {
-        dedupKey: `${ctx.connector}:delete:${post.id}`,
-        connector: ctx.connector,
-        platform: 'mattermost',
-        kind: 'delete',
-        conversation: conversation(post, ctx.channelType(post.channel_id)),
-        sender: { id: by, isBot: false },
-        messageId: post.id,
-        ...(post.delete_at ? { platformTime: new Date(post.delete_at).toISOString() } : {}),
-        provenance: PROVENANCE,
-      };
+      const by = typeof e.data.delete_by === 'string' && e.data.delete_by ? e.data.delete_by : undefined;
+      return post && normalizeDelete(ctx, post, ctx.channelType(post.channel_id), by);
     }
-    case 'reaction_added':
-      return normalizeReaction(ctx, e);
+    case 'reaction_added': {
+      let r: Partial<MmReaction>;
+      try {
+        r = JSON.parse(String(e.data.reaction)) as Partial<MmReaction>;
+      } catch {
+        return undefined;
+      }
+      return normalizeReaction(ctx, r, r.channel_id || e.broadcast?.channel_id);
+    }
     default:
       return undefined;
   }
 }
 
-interface MmReaction {
-  user_id: string;
-  post_id: string;
-  emoji_name: string;
-  create_at?: number;
-  channel_id?: string;
+/** An edited post (from `post_edited` or a REST catch-up) → an edit draft, keyed on the post's edit time. */
+export function normalizeEdit(ctx: NormalizeContext, post: MmPost, channelType: string | undefined): EventDraft | undefined {
+  if (post.user_id === ctx.botUserId || isSystem(post)) return undefined;
+  const version = post.edit_at || post.update_at || 0;
+  return {
+    dedupKey: `${ctx.connector}:edit:${post.id}:${version}`,
+    connector: ctx.connector,
+    platform: 'mattermost',
+    kind: 'edit',
+    conversation: conversation(post, channelType),
+    sender: { id: post.user_id, isBot: isBotPost(post) },
+    messageId: post.id,
+    text: post.message,
+    ...(version ? { platformTime: new Date(version).toISOString() } : {}),
+    provenance: PROVENANCE,
+  };
 }
 
-function normalizeReaction(ctx: NormalizeContext, e: MmEvent): EventDraft | undefined {
-  let r: Partial<MmReaction>;
-  try {
-    r = JSON.parse(String(e.data.reaction)) as Partial<MmReaction>;
-  } catch {
-    return undefined;
-  }
-  const channelId = r.channel_id || e.broadcast?.channel_id;
+/** A deleted post → a delete draft; `by` is who deleted it when known (the WebSocket says, REST does not). */
+export function normalizeDelete(ctx: NormalizeContext, post: MmPost, channelType: string | undefined, by?: string): EventDraft | undefined {
+  if (post.user_id === ctx.botUserId) return undefined;
+  return {
+    dedupKey: `${ctx.connector}:delete:${post.id}`,
+    connector: ctx.connector,
+    platform: 'mattermost',
+    kind: 'delete',
+    conversation: conversation(post, channelType),
+    sender: { id: by ?? post.user_id, isBot: false },
+    messageId: post.id,
+    ...(post.delete_at ? { platformTime: new Date(post.delete_at).toISOString() } : {}),
+    provenance: PROVENANCE,
+  };
+}
+
+/** A reaction (from `reaction_added` or a REST post's metadata) → a reaction draft on its channel. */
+export function normalizeReaction(ctx: NormalizeContext, r: Partial<MmReaction>, channelId: string | undefined): EventDraft | undefined {
   if (!r.user_id || !r.post_id || !r.emoji_name || !channelId || r.user_id === ctx.botUserId) return undefined;
   return {
     dedupKey: `${ctx.connector}:reaction:${r.post_id}:${r.user_id}:${r.emoji_name}:${r.create_at ?? 0}`,

@@ -58,6 +58,38 @@ describe('mattermost connector', () => {
     expect(thread.replyTo).toBe(root.id);
   });
 
+  it('after a gap the socket cannot replay, also journals the edits, deletions and reactions made in it, each once', async () => {
+    h = await startHarness();
+    await h.connector.start(h.ctx, h.abort.signal);
+    const { world } = h.emulator;
+    const kept = h.emulator.injectPost('keep me', { channel: 'town' });
+    const gone = h.emulator.injectPost('delete me', { channel: 'town' });
+    const liked = h.emulator.injectPost('like me');
+    await until(() => texts(h!).length === 3, 'three posts');
+    h.emulator.dropConnections({ forget: true });
+    h.emulator.editPost(kept.id, 'kept, edited');
+    h.emulator.deletePost(gone.id);
+    h.emulator.react(liked.id, 'tada', world.bob);
+    const fleeting = h.emulator.injectPost('here and gone', { channel: 'town' });
+    h.emulator.deletePost(fleeting.id);
+    h.emulator.injectPost('new in the gap', { channel: 'town' });
+    await until(() => h!.drafts.length === 7, 'the changes made in the gap');
+    await until(() => h!.connector.status().state === 'online', 'online');
+    // In the order they happened; the post created and deleted inside the gap is nothing to the agent.
+    expect(h.drafts.slice(3).map((d) => [d.kind, d.messageId])).toEqual([
+      ['edit', kept.id], ['delete', gone.id], ['reaction', liked.id], ['message', expect.any(String)],
+    ]);
+    expect(h.drafts[3]!.text).toBe('kept, edited');
+    expect(h.drafts[5]).toMatchObject({ text: 'tada', sender: { id: world.bob.id }, conversation: { id: world.channels.dm.id, kind: 'dm' } });
+    expect(h.drafts[6]!.text).toBe('new in the gap');
+    // A second gap asks again from the cursor (1 ms before the newest post): what comes back twice, the dedup keys absorb.
+    const ingested = h.ingested.length;
+    h.emulator.dropConnections({ forget: true });
+    await until(() => h!.emulator.socketStats().helloes === 3 && h!.connector.status().state === 'online', 'online again');
+    expect(h.ingested.length).toBeGreaterThan(ingested);
+    expect(h.drafts).toHaveLength(7);
+  });
+
   it('after a restart, journals the posts made while it was down (the cursor is kept in the state dir)', async () => {
     h = await startHarness();
     await h.connector.start(h.ctx, h.abort.signal);
