@@ -31,7 +31,12 @@ export interface CatchUpOptions {
   retryMaxMs: number;
   /** A REST call failed and will be retried after `delayMs`. */
   onError(reason: string, delayMs: number): void;
+  /** A channel answered the server's maximum: some changes may not have been returned. */
+  onTruncated(channelId: string, returned: number): void;
 }
+
+/** Mattermost answers `posts?since=` with at most this many posts. */
+export const SINCE_LIMIT = 1000;
 
 /** One change to a channel found by the catch-up. `posted`: a new post (the cursor moves past it). */
 export interface MissedChange {
@@ -91,6 +96,7 @@ export async function catchUp(o: CatchUpOptions): Promise<{ journaled: number }>
     if (o.teamId && channel.team_id && channel.team_id !== o.teamId) continue;
     const since = o.since(channel.id);
     const list = await retrying('GET /channels/:id/posts', () => o.rest.getPostsSince(channel.id, since - 1));
+    if (list.order.length >= SINCE_LIMIT) o.onTruncated(channel.id, list.order.length);
     for (const id of list.order) {
       const post = list.posts[id] as unknown as MmPost | undefined;
       if (post) missed.push(...missedChanges(o.normalize, post, channel.type, since));

@@ -255,6 +255,8 @@ export class MattermostConnector implements Connector {
         this.#socket?.ackPosted(post.id);
       },
       onError: (reason, delay) => this.#deps.state.set('reconnecting', `${reason}; fetching missed posts again in ${delay} ms`),
+      onTruncated: (channelId, returned) =>
+        this.#deps.log.warn({ channel: channelId, returned }, 'Mattermost returned its maximum of changed posts for this channel: some changes made while disconnected may be missing'),
     };
     let journaled: number;
     try {

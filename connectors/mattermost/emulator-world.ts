@@ -142,6 +142,7 @@ export class World {
     return [...this.posts.values()]
       .filter((p) => p.channel_id === channelId && (p.update_at ?? p.create_at) > since)
       .sort((a, b) => a.create_at - b.create_at)
+      .slice(-1000) // the server's cap (which ones it keeps is the server's choice; here the newest)
       .map((p) => {
         const reactions = this.reactions.filter((r) => r.post_id === p.id);
         return reactions.length ? { ...p, metadata: { ...p.metadata, reactions } } : p;

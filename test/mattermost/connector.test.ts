@@ -90,6 +90,18 @@ describe('mattermost connector', () => {
     expect(h.drafts).toHaveLength(7);
   });
 
+  it('warns, naming the channel, when a gap holds more changes than the server returns (1,000)', async () => {
+    h = await startHarness();
+    await h.connector.start(h.ctx, h.abort.signal);
+    h.emulator.injectPost('before', { channel: 'town' });
+    await until(() => texts(h!).length === 1, 'before');
+    h.emulator.dropConnections({ forget: true });
+    for (let i = 0; i < 1001; i++) h.emulator.injectPost(`burst ${i}`, { channel: 'town' });
+    await until(() => h!.connector.status().state === 'online' && texts(h!).length === 1001, 'the 1,000 the server returned');
+    const warning = h.logs.find((l) => String(l.msg).includes('returned its maximum'));
+    expect(warning).toMatchObject({ level: 'warn', channel: h.emulator.world.channels.town.id, returned: 1000 });
+  });
+
   it('after a restart, journals the posts made while it was down (the cursor is kept in the state dir)', async () => {
     h = await startHarness();
     await h.connector.start(h.ctx, h.abort.signal);
