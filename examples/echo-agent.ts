@@ -5,7 +5,7 @@
  *
  *   node dist/examples/echo-agent.js ~/.switchboard [subscriber]
  *
- * Built with the project and run by test/agent/echo-agent-example.test.ts, so it cannot rot.
+ * Built with the project and run by test/e2e/agent-api-cli.test.ts, so it cannot rot.
  */
 import { AgentClient, AgentError } from '../src/agent/client.js';
 

@@ -50,7 +50,7 @@ export function sandboxCommand(): Command {
         process.once('SIGTERM', () => void echo.close().then(() => shutdown(EXIT.ok)));
         if (opts.json) {
           const endpoints = Object.fromEntries([...platforms].map(([name, p]) => [name, p.endpoints]));
-          process.stdout.write(JSON.stringify({ config: file, stateDir: dir, controlSocket: runtime.controlPath, log: join(dir, 'switchboard.log'), platforms: endpoints }) + '\n');
+          process.stdout.write(JSON.stringify({ dir, config: file, stateDir: config.stateDir, controlSocket: runtime.controlPath, log: join(dir, 'switchboard.log'), platforms: endpoints }) + '\n');
           return;
         }
         await waitOnline(runtime);
