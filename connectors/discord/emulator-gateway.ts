@@ -66,6 +66,7 @@ export class GatewayHub {
   readonly #expected: Buffer;
   readonly #sessions = new Map<string, Session>();
   readonly #sockets = new Map<WebSocket, { session: Session | undefined }>();
+  readonly #disturbed = new WeakSet<WebSocket>();
   #failNextHandshake: number | undefined;
   #held = false;
 
@@ -228,24 +229,31 @@ export class GatewayHub {
     }
   }
 
-  /** Cut every socket abruptly (no close frame): sessions stay resumable. Returns how many carried a session. */
+  /** Cut every socket abruptly (no close frame): sessions stay resumable. Returns how many live sessions it hit. */
   drop(): number {
     let live = 0;
     for (const [ws, conn] of this.#sockets) {
-      if (conn.session && ws.readyState === 1) live++;
+      if (this.#disturb(ws, conn)) live++;
       ws.terminate();
     }
     return live;
   }
 
-  /** op 7 RECONNECT on every socket: the client should reconnect and resume. Returns how many carried a session. */
+  /** op 7 RECONNECT on every socket: the client should reconnect and resume. Returns how many live sessions it hit. */
   reconnect(): number {
     let live = 0;
     for (const [ws, conn] of this.#sockets) {
-      if (conn.session && ws.readyState === 1) live++;
+      if (this.#disturb(ws, conn)) live++;
       send(ws, { op: 7, d: null, s: null, t: null });
     }
     return live;
+  }
+
+  /** True the first time an open socket carrying a session is disturbed (each such socket costs the client one RESUME). */
+  #disturb(ws: WebSocket, conn: { session: Session | undefined }): boolean {
+    if (!conn.session || ws.readyState !== 1 || this.#disturbed.has(ws)) return false;
+    this.#disturbed.add(ws);
+    return true;
   }
 
   /** op 9 INVALID_SESSION on every identified socket; `resumable: false` also ends the sessions. */
