@@ -39,6 +39,8 @@ export interface MattermostEmulator {
   failNext(n: number, status: 429 | 500 | 503, options?: { retryAfterSeconds?: number }): void;
   /** From now on refuse the token (REST 401, WebSocket closed), as after it was revoked. */
   revokeToken(): void;
+  /** Answer the next `n` WebSocket upgrades with 503 (a server restarting behind its proxy). */
+  refuseSockets(n: number): void;
   /** REST requests received, as `METHOD /path`. */
   readonly requests: readonly string[];
   /** `posted` events the bot was sent and has not acknowledged (`posted_notify_ack`). */
@@ -176,9 +178,14 @@ export async function startMattermostEmulator(options: EmulatorOptions): Promise
     s.on('close', () => sockets.delete(s));
   });
   const wss = new WebSocketServer({ noServer: true });
+  let refuseSockets = 0;
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/api/v4/websocket') return socket.destroy();
+    if (refuseSockets > 0) {
+      refuseSockets--;
+      return socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
     wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, url));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -219,6 +226,9 @@ export async function startMattermostEmulator(options: EmulatorOptions): Promise
     botReactions: () => [...botReactions],
     revokeToken: () => {
       revoked = true;
+    },
+    refuseSockets: (n) => {
+      refuseSockets = n;
     },
     failNext: (n, status, o = {}) => {
       failure = { left: n, status, retryAfter: o.retryAfterSeconds ?? 1 };
