@@ -74,8 +74,11 @@ export class TelegramConnector implements Connector {
   /** Aborted on stop, so retrying sends do not outlive the connector's run. */
   #sending = new AbortController();
   #fatal = false;
+  /** In a 409 episode: from the first 409 until a long poll runs a full window undisturbed. */
   #inConflict = false;
   #outage = false;
+  /** When the current run of successful long polls began (unset by any poll error). */
+  #quietSince: number | undefined;
 
   constructor(config: TelegramConnectorConfig, deps: ConnectorDeps, options: TelegramConnectorOptions = {}) {
     this.name = deps.name;
@@ -116,6 +119,7 @@ export class TelegramConnector implements Connector {
     this.#fatal = false;
     this.#inConflict = false;
     this.#outage = false;
+    this.#quietSince = undefined;
     this.#deps.state.set('connecting');
     let method = 'getMe';
     try {
@@ -146,8 +150,10 @@ export class TelegramConnector implements Connector {
     const conflict = new Backoff({ initialMs: this.#timing.conflictInitialMs, maxMs: this.#timing.conflictMaxMs, jitter: 0.1 });
     const journal = new Backoff({ initialMs: this.#timing.retryInitialMs, maxMs: this.#timing.retryMaxMs });
     while (!signal.aborted) {
-      // After a failure, ask without waiting: an immediate answer is what shows we are back.
-      const probing = this.#deps.state.state !== 'online';
+      // After a failure, ask without waiting: an immediate answer is what shows we are back. Not in a
+      // 409 episode: a quick call always beats the other poller's waiting one, so it proves nothing.
+      const probing = this.#deps.state.state !== 'online' && !this.#inConflict;
+      const startedAt = this.#deps.clock.now();
       let updates: Update[];
       try {
         const offset = this.#offset;
@@ -163,6 +169,7 @@ export class TelegramConnector implements Connector {
         this.#confirmed = offset;
       } catch (err) {
         if (signal.aborted) return;
+        this.#quietSince = undefined;
         const v = recover(err, 'getUpdates');
         if (v.action === 'fatal') {
           this.#fatal = true;
@@ -174,10 +181,12 @@ export class TelegramConnector implements Connector {
         if (!(await pause(delay, signal))) return;
         continue;
       }
-      this.#recovered();
+      const undisturbed = !probing && this.#undisturbed(startedAt, updates.length === 0);
+      // A 409 episode ends only when long polling has gone a full window undisturbed: the other
+      // poller, if still there, would have cut our waiting call within its own cycle.
+      if (undisturbed) conflict.reset();
+      if (!this.#inConflict || undisturbed) this.#recovered();
       retry.reset();
-      // A 409 episode ends only when a long poll completes undisturbed, not at the first quick probe.
-      if (!probing) conflict.reset();
       if (updates.length === 0) continue;
       if (await this.#journal(ctx, updates)) journal.reset();
       else if (!(await pause(journal.next(), signal))) return;
@@ -229,6 +238,12 @@ export class TelegramConnector implements Connector {
     else log.debug({ retryInMs: delayMs, errorCode: v.errorCode }, `polling still interrupted: ${v.reason}`);
     this.#outage = true;
     this.#deps.state.set('reconnecting', `${v.reason}; polling again in ${formatDelay(delayMs)}`);
+  }
+
+  /** A long poll that waited out its timeout (empty), or long polls answered without a break for as long. */
+  #undisturbed(startedAt: number, empty: boolean): boolean {
+    this.#quietSince ??= startedAt;
+    return empty || this.#deps.clock.now() - this.#quietSince >= this.#poll.timeout * 1000;
   }
 
   #recovered(): void {

@@ -177,16 +177,32 @@ describe('telegram connector: recovery table', () => {
     }
   });
 
-  it('409: back online once the other poller is gone', async () => {
-    h = await startHarness({ timing: { conflictInitialMs: 400, conflictMaxMs: 800 } });
+  it('409 episode: no quick probe counts as recovery while the other poller runs; warned once, online and "polling again" once after it stops', async () => {
+    h = await startHarness({ pollTimeout: 1, timing: { conflictInitialMs: 150, conflictMaxMs: 300 } });
     await h.connector.start(h.ctx, h.abort.signal);
     await until(() => polls(h!).length >= 1, 'polling');
     const other = startOtherPoller(h.emulator.apiRoot, h.token);
-    await until(() => h!.state.state === 'reconnecting', 'the conflict');
-    await other.stop();
+    const ours = () => polls(h!).filter((c) => c.params.limit !== 7);
+    let episode: number;
+    try {
+      await until(() => h!.state.state === 'reconnecting', 'the conflict to be noticed');
+      episode = h.transitions.length - 1;
+      const before = ours().length;
+      await until(() => ours().length - before >= 6, 'several conflict cycles', 10_000);
+      // Every call in the episode is a long poll (a probe would win at once and prove nothing)...
+      expect(ours().slice(before).every((c) => c.params.timeout === 1)).toBe(true);
+      // ...and none of them flipped the status: reconnecting with the 409 reason the whole time.
+      expect(h.transitions.slice(episode).map((t) => t.state)).toEqual(['reconnecting']);
+      expect(h.state.snapshot().reason).toMatch(/another getUpdates poller is using this token/);
+    } finally {
+      await other.stop();
+    }
     h.emulator.injectMessage('after the conflict');
-    await until(() => h!.drafts.length === 1 && h!.state.state === 'online', 'online again', 5_000);
-    expect(h.logs.some((l) => l.msg === 'polling again')).toBe(true);
+    await until(() => h!.drafts.length === 1 && h!.state.state === 'online', 'online again', 10_000);
+    expect(h.transitions.slice(episode).map((t) => t.state)).toEqual(['reconnecting', 'online']);
+    expect(h.logs.filter((l) => l.level === 'warn' && /another getUpdates poller/.test(l.msg))).toHaveLength(1);
+    expect(h.logs.filter((l) => l.msg === 'polling again')).toHaveLength(1);
+    expect(h.failures).toEqual([]);
   });
 });
 
