@@ -5,7 +5,7 @@
  */
 import type { ButtonSpec, OutboundCommand } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';
-import { splitText } from '../../src/text/split.js';
+import { splitText, truncateText } from '../../src/text/split.js';
 
 import { DISCORD_TEXT_LIMIT } from './schema.js';
 
@@ -68,7 +68,7 @@ export function planOutbound(cmd: OutboundCommand): RestCall[] {
     }
     case 'edit': {
       // An edit cannot be split: keep what fits, and say it was cut.
-      const content = cmd.text.length > DISCORD_TEXT_LIMIT ? `${cmd.text.slice(0, DISCORD_TEXT_LIMIT - 1)}…` : cmd.text;
+      const content = truncateText(cmd.text, DISCORD_TEXT_LIMIT);
       return [{ method: 'patch', route: `${messages}/${id(cmd.messageId, 'messageId')}`, body: { content, allowed_mentions: ALLOWED_MENTIONS }, yieldsMessage: true }];
     }
     case 'react':

@@ -12,14 +12,28 @@ export function splitText(text: string, limit: number): string[] {
     if (cut <= 0) cut = rest.lastIndexOf(' ', limit);
     let skip = 1; // drop the newline/space we cut at
     if (cut <= 0) {
-      cut = limit;
+      cut = safeCut(rest, limit);
       skip = 0;
-      const code = rest.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut--; // keep the surrogate pair together
     }
     chunks.push(rest.slice(0, cut));
     rest = rest.slice(cut + skip);
   }
   if (rest.length > 0 || chunks.length === 0) chunks.push(rest);
   return chunks;
+}
+
+/**
+ * Text cut to at most `limit` UTF-16 units, ending in `marker` when cut; the cut never splits a
+ * surrogate pair (for a message that cannot be split, such as an edit).
+ */
+export function truncateText(text: string, limit: number, marker = '…'): string {
+  if (text.length <= limit) return text;
+  if (limit <= marker.length) throw new RangeError('limit must be longer than the marker');
+  return text.slice(0, safeCut(text, limit - marker.length)) + marker;
+}
+
+/** `at`, or one less when `at` would fall between the halves of a surrogate pair. */
+function safeCut(text: string, at: number): number {
+  const code = text.charCodeAt(at - 1);
+  return code >= 0xd800 && code <= 0xdbff ? at - 1 : at;
 }

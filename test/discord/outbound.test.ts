@@ -39,6 +39,20 @@ describe('discord outbound plan', () => {
     expect(() => planOutbound({ ...base, type: 'send', text: '  ' })).toThrow(/non-empty text/);
   });
 
+  it('an over-long edit is cut to 2000 with "…", never between the halves of an emoji', () => {
+    // '😀' is two UTF-16 units; 1998 + 2 puts the emoji across the 1999th unit, where the cut falls.
+    const text = `${'a'.repeat(1998)}😀${'b'.repeat(100)}`;
+    const [edit] = planOutbound({ ...base, type: 'edit', messageId: '42', text });
+    const content = edit!.body!.content as string;
+    expect(content).toBe(`${'a'.repeat(1998)}…`);
+    expect(content.length).toBeLessThanOrEqual(DISCORD_TEXT_LIMIT);
+    expect(content).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    // An emoji that fits whole is kept whole; text within the limit is untouched.
+    const fits = `${'a'.repeat(1997)}😀${'b'.repeat(100)}`;
+    expect(planOutbound({ ...base, type: 'edit', messageId: '42', text: fits })[0]!.body!.content).toBe(`${'a'.repeat(1997)}😀…`);
+    expect(planOutbound({ ...base, type: 'edit', messageId: '42', text: '😀'.repeat(1000) })[0]!.body!.content).toBe('😀'.repeat(1000));
+  });
+
   it('edit, react (unicode and custom), typing', () => {
     const [edit] = planOutbound({ ...base, type: 'edit', messageId: '42', text: 'y'.repeat(2500) });
     expect(edit).toMatchObject({ method: 'patch', route: '/channels/1187350000000000010/messages/42' });
