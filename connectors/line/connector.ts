@@ -11,7 +11,7 @@ import type { OutboundCommand, SendResult } from '../../src/bus/types.js';
 import type { Secret } from '../../src/config/secret.js';
 import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
 import { FatalConnectorError, RetryableConnectorError, SbError } from '../../src/errors.js';
-import { loadEndpointId, startListener, type Listener, type WebhookHandler, type WebhookRequest, type WebhookResponse } from '../../src/listener/index.js';
+import { loadEndpointId, startListener, type ClientIpHeader, type Listener, type WebhookHandler, type WebhookRequest, type WebhookResponse } from '../../src/listener/index.js';
 import { hmacBase64Verifier, LINE_SIGNATURE_HEADER, type SignatureVerifier } from '../../src/security/line-signature.js';
 import { normalizeEvent } from './normalize.js';
 import { deliver } from './outbound.js';
@@ -26,7 +26,7 @@ export interface LineConnectorConfig {
   previous_secret?: { secret: Secret; until: string };
   access_token: Secret;
   api_base?: string;
-  webhook: { bind: string; public_url: string; trusted_proxies?: readonly string[]; body_limit?: number };
+  webhook: { bind: string; public_url: string; trusted_proxies?: readonly string[]; client_ip_header?: ClientIpHeader; body_limit?: number };
 }
 
 /** Injectable edges besides config and deps (tests shorten the waits). */
@@ -93,6 +93,7 @@ export class LineConnector implements Connector {
         handler: this.#handler(ctx),
         limits: { bodyLimit: this.#config.webhook.body_limit ?? LINE_BODY_LIMIT, ...this.#options.listenerLimits },
         trustedProxies: this.#config.webhook.trusted_proxies ?? LINE_TRUSTED_PROXIES,
+        ...(this.#config.webhook.client_ip_header ? { clientIpHeader: this.#config.webhook.client_ip_header } : {}),
         log: this.#deps.log,
         clock: this.#deps.clock,
       });

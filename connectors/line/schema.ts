@@ -26,7 +26,13 @@ const webhook = z
     trusted_proxies: z
       .array(z.string().min(1))
       .default([...LINE_TRUSTED_PROXIES])
-      .describe('Addresses or CIDRs of the tunnel daemon, whose CF-Connecting-IP / X-Forwarded-For header is believed for the client IP. Default [127.0.0.1, ::1].'),
+      .describe('Addresses or CIDRs of the tunnel daemon, whose client_ip_header is believed for the client IP (fail-ban, logs). Default [127.0.0.1, ::1].'),
+    client_ip_header: z
+      .enum(['x-forwarded-for', 'cf-connecting-ip'])
+      .default('x-forwarded-for')
+      .describe(
+        'The header the tunnel daemon names the caller in: x-forwarded-for (Tailscale Funnel and most proxies; the right-most address that is not a trusted proxy) or cf-connecting-ip (cloudflared only: Cloudflare overwrites it, while other tunnels pass a sender\'s own value through). Default x-forwarded-for.',
+      ),
     body_limit: z
       .int()
       .min(1024)

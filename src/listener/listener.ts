@@ -62,6 +62,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     failBan,
     replay,
     trustedProxies,
+    clientIpHeader: options.clientIpHeader,
     log,
     clock,
   });

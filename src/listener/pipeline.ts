@@ -15,7 +15,7 @@ import { handle } from './handle.js';
 import { normalizeIp, type IpList } from './ip-list.js';
 import type { ReplayCache } from './replay-cache.js';
 import { genericBody, send } from './respond.js';
-import type { WebhookHandler } from './types.js';
+import type { ClientIpHeader, WebhookHandler } from './types.js';
 
 export interface PipelineDeps {
   stages: readonly Stage[];
@@ -24,6 +24,7 @@ export interface PipelineDeps {
   failBan: FailBan;
   replay: ReplayCache;
   trustedProxies: IpList | undefined;
+  clientIpHeader: ClientIpHeader | undefined;
   log: Logger;
   clock: Clock;
 }
@@ -67,7 +68,7 @@ export function pipeline(deps: PipelineDeps) {
       req,
       res,
       peerIp,
-      clientIp: clientIp(peerIp, req.headers, deps.trustedProxies),
+      clientIp: clientIp(peerIp, req.headers, deps.trustedProxies, deps.clientIpHeader),
       correlationId: randomUUID(),
       receivedAt: clock.now(),
     };

@@ -82,6 +82,13 @@ export interface WebhookHandler {
   handle(body: unknown, req: WebhookRequest): Promise<WebhookResponse>;
 }
 
+/**
+ * Which forwarding header names the client when the TCP peer is a trusted proxy:
+ * `x-forwarded-for` (right-most hop that is not a trusted proxy; Tailscale Funnel, cloudflared, most
+ * reverse proxies) or `cf-connecting-ip` (only behind cloudflared, whose edge overwrites it).
+ */
+export type ClientIpHeader = 'x-forwarded-for' | 'cf-connecting-ip';
+
 export interface ListenerOptions {
   /** The connector name (for logs and the endpoint-id file). */
   connector: string;
@@ -96,8 +103,10 @@ export interface ListenerOptions {
     failBan?: Partial<ListenerLimits['failBan']>;
     rate?: Partial<ListenerLimits['rate']>;
   };
-  /** CIDRs (or single addresses) of proxies whose forwarding headers are believed (CF-Connecting-IP, X-Forwarded-For). */
+  /** CIDRs (or single addresses) of proxies whose forwarding header (`clientIpHeader`) is believed. */
   trustedProxies?: readonly string[];
+  /** The one header a trusted proxy names the client in. Default `x-forwarded-for`. */
+  clientIpHeader?: ClientIpHeader;
   /** When set, only these client CIDRs may reach the route (others: generic 403). */
   allowIps?: readonly string[];
   /** Secret value(s) to scrub from the log are the logger's job: pass the runtime's redacting logger. */

@@ -14,7 +14,9 @@ const parsed = (webhook: object = {}, extra: object = {}) => schema.parse(block(
 
 describe('line schema', () => {
   it('fills the defaults: the tunnel daemon on loopback is the trusted proxy, 256 KiB bodies', () => {
-    expect(schema.parse(block()).webhook).toEqual({ bind: '127.0.0.1:8788', public_url: 'https://line-hooks.example.com', trusted_proxies: ['127.0.0.1', '::1'], body_limit: 262_144 });
+    expect(schema.parse(block()).webhook).toEqual({ bind: '127.0.0.1:8788', public_url: 'https://line-hooks.example.com', trusted_proxies: ['127.0.0.1', '::1'], client_ip_header: 'x-forwarded-for', body_limit: 262_144 });
+    expect(schema.parse(block({ client_ip_header: 'cf-connecting-ip' })).webhook.client_ip_header).toBe('cf-connecting-ip');
+    expect(schema.safeParse(block({ client_ip_header: 'x-real-ip' })).success).toBe(false);
   });
 
   it('refuses inline secrets, unknown keys, a missing public_url, a malformed rotation deadline', () => {

@@ -29,13 +29,24 @@ describe('clientIp', () => {
     expect(clientIp('203.0.113.5', { 'cf-connecting-ip': '9.9.9.9', 'x-forwarded-for': '8.8.8.8' }, trusted)).toBe('203.0.113.5');
   });
 
-  it('believes CF-Connecting-IP from a trusted peer, if it is an address', () => {
-    expect(clientIp('127.0.0.1', { 'cf-connecting-ip': ' 198.51.100.7 ' }, trusted)).toBe('198.51.100.7');
-    expect(clientIp('127.0.0.1', { 'cf-connecting-ip': 'nonsense', 'x-forwarded-for': '198.51.100.8' }, trusted)).toBe('198.51.100.8');
+  it('ignores CF-Connecting-IP unless it is the configured header: behind Funnel the sender writes it', () => {
+    // Tailscale Funnel sets X-Forwarded-For from the connection and passes CF-Connecting-IP through.
+    expect(clientIp('127.0.0.1', { 'cf-connecting-ip': '198.51.100.7', 'x-forwarded-for': '203.0.113.66' }, trusted)).toBe('203.0.113.66');
+    expect(clientIp('127.0.0.1', { 'cf-connecting-ip': '198.51.100.7' }, trusted)).toBe('127.0.0.1');
+    expect(clientIp('127.0.0.1', { 'cf-connecting-ip': '198.51.100.7', 'x-forwarded-for': '203.0.113.66' }, trusted, 'x-forwarded-for')).toBe('203.0.113.66');
+  });
+
+  it('cf-connecting-ip configured (cloudflared): that header alone, from a trusted peer, if it is an address', () => {
+    expect(clientIp('127.0.0.1', { 'cf-connecting-ip': ' 198.51.100.7 ', 'x-forwarded-for': '6.6.6.6' }, trusted, 'cf-connecting-ip')).toBe('198.51.100.7');
+    expect(clientIp('127.0.0.1', { 'cf-connecting-ip': 'nonsense', 'x-forwarded-for': '198.51.100.8' }, trusted, 'cf-connecting-ip')).toBe('127.0.0.1');
+    expect(clientIp('127.0.0.1', { 'x-forwarded-for': '198.51.100.8' }, trusted, 'cf-connecting-ip')).toBe('127.0.0.1');
+    expect(clientIp('203.0.113.5', { 'cf-connecting-ip': '9.9.9.9' }, trusted, 'cf-connecting-ip')).toBe('203.0.113.5');
   });
 
   it('takes the right-most untrusted X-Forwarded-For hop; spoofed left hops prove nothing', () => {
     expect(clientIp('127.0.0.1', { 'x-forwarded-for': '6.6.6.6, 198.51.100.9, 10.1.1.1' }, trusted)).toBe('198.51.100.9');
+    // The client wrote "198.51.100.1"; the proxy appended the address it saw: that one is the client.
+    expect(clientIp('127.0.0.1', { 'x-forwarded-for': '198.51.100.1, 203.0.113.66' }, trusted)).toBe('203.0.113.66');
     expect(clientIp('127.0.0.1', { 'x-forwarded-for': '10.1.1.1, 10.2.2.2' }, trusted)).toBe('10.1.1.1');
     expect(clientIp('127.0.0.1', { 'x-forwarded-for': '198.51.100.9, junk' }, trusted)).toBe('127.0.0.1');
     expect(clientIp('127.0.0.1', {}, trusted)).toBe('127.0.0.1');
