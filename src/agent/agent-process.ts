@@ -3,7 +3,8 @@
  * it comes, the tail of stderr kept for the log, a timeout, and a stop that sends SIGTERM to the
  * group and SIGKILL after a grace period.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 /** Why a run was ended by us rather than by itself. */
 export type StopReason = 'stop' | 'timeout' | 'interrupt' | 'shutdown';
@@ -38,14 +39,21 @@ const STDERR_TAIL = 4096;
 /** Start the agent. Never throws: a program that cannot start resolves `done` with `spawn-error`. */
 export function spawnAgent(options: SpawnOptions): AgentProcess {
   const [program, ...args] = options.argv;
-  const child = spawn(program!, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    shell: false,
-    // Its own process group, so a stop reaches whatever the agent started too.
-    detached: true,
-  });
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    child = spawn(program!, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: false,
+      // Its own process group, so a stop reaches whatever the agent started too.
+      detached: true,
+    });
+  } catch (err) {
+    // spawn() throws at once for arguments it refuses (a NUL byte, a non-string): never escape. The
+    // message names the program and the error code, never the arguments (they hold the chat text).
+    return { done: Promise.resolve({ kind: 'spawn-error', message: spawnFailure(program, err) }), stop: () => undefined };
+  }
   let stderr = '';
   let stopped: StopReason | undefined;
   let killTimer: NodeJS.Timeout | undefined;
@@ -87,6 +95,13 @@ export function spawnAgent(options: SpawnOptions): AgentProcess {
     });
   });
   return { done, stop };
+}
+
+/** Why `program` could not be started, without echoing its arguments or environment. */
+function spawnFailure(program: string | undefined, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE') return `${program}: an argument or environment value was refused by spawn (${code})`;
+  return `${program}: could not be spawned (${code ?? (err instanceof Error ? err.name : 'unknown error')})`;
 }
 
 /** Always passed to the agent (when the runtime has them): what a CLI needs to run at all. */

@@ -16,11 +16,14 @@ import type { Clock } from '../clock.js';
 import type { AgentConfig } from '../config/agent-schema.js';
 import { DEFAULT_TEXT_LIMIT, type ConnectorPlan } from '../connector.js';
 import { agentEnv, spawnAgent, type RunOutcome, type StopReason } from './agent-process.js';
-import { substituteArgs } from './argv.js';
+import { substituteArgs, withoutNul } from './argv.js';
 import { presetArgv, presetReader, type LineReader } from './presets.js';
 import { ReplyStream } from './reply-stream.js';
 import { runNotice } from './run-notice.js';
 import { SessionStore } from './sessions.js';
+
+/** The chat notice for a run that broke inside the runner (details in the log). */
+const RUNNER_FAILED_NOTICE = 'The agent run failed; details are in the switchboard log.';
 
 /** The subscriber name the runner's cursor is kept under. */
 export const RUNNER_SUBSCRIBER = 'agent-runner';
@@ -142,7 +145,7 @@ export class AgentRunner {
   }
 
   #startRun(key: string, c: Conversation, event: InboundEvent): void {
-    const run = this.#run(key, c, event).finally(() => {
+    const run = this.#run(key, c, event).catch((err: unknown) => this.#runBroke(event, err)).finally(() => {
       this.#runs.delete(run);
       c.running = undefined;
       const next = c.queue.shift();
@@ -178,11 +181,12 @@ export class AgentRunner {
       if (out.session) this.#rememberSession(key, out.session, log);
       if (out.text) reply.append((reply.hasText ? '\n\n' : '') + out.text);
     };
+    if (event.text!.includes('\u0000')) log.info('the message holds NUL bytes; they are removed from the agent\'s arguments');
     const env = agentEnv(this.#o.env, config.env, {
       SWITCHBOARD_SOCKET: this.#o.socketPath,
-      SWITCHBOARD_CONNECTOR: event.connector,
-      SWITCHBOARD_CONVERSATION: event.conversation.id,
-      SWITCHBOARD_SENDER: event.sender.id,
+      SWITCHBOARD_CONNECTOR: withoutNul(event.connector),
+      SWITCHBOARD_CONVERSATION: withoutNul(event.conversation.id),
+      SWITCHBOARD_SENDER: withoutNul(event.sender.id),
       SWITCHBOARD_EVENT_ID: event.id,
     });
     const typing = () => void this.#o.send({ type: 'typing', connector: event.connector, conversation: event.conversation.id }).catch(() => undefined);
@@ -223,6 +227,22 @@ export class AgentRunner {
     this.#ack(event);
   }
 
+  /**
+   * A run that failed inside the runner itself (not the agent): the same as a failed run — a short
+   * notice, a full log entry, and the event acked, so it cannot fail again after every restart.
+   */
+  async #runBroke(event: InboundEvent, err: unknown): Promise<void> {
+    try {
+      this.#failed++;
+      this.#lastFailure = { at: new Date(this.#o.clock.now()).toISOString(), outcome: 'failed in the runner' };
+      this.#o.log.error({ err, agentRun: event.id, connector: event.connector, conversation: event.conversation.id }, 'agent run failed in the runner');
+      await this.#notify(event, RUNNER_FAILED_NOTICE);
+      this.#ack(event);
+    } catch (inner) {
+      this.#o.log.error({ err: inner }, 'could not report a failed agent run');
+    }
+  }
+
   #rememberSession(key: string, session: string, log: Logger): void {
     try {
       this.#sessions.set(this.#o.config.preset!, key, session, new Date(this.#o.clock.now()));
@@ -232,8 +252,8 @@ export class AgentRunner {
   }
 
   #notify(event: InboundEvent, text: string): Promise<void> {
-    return this.#o
-      .send({ type: 'send', connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId, text })
+    return Promise.resolve()
+      .then(() => this.#o.send({ type: 'send', connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId, text }))
       .then(
         () => undefined,
         (err: unknown) => this.#o.log.warn({ err, connector: event.connector }, 'could not send an agent notice'),

@@ -8,6 +8,7 @@ import { openJournal } from '../../src/bus/journal.js';
 import type { InboundEvent, OutboundCommand } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
 import type { AgentConfig } from '../../src/config/agent-schema.js';
+import type { ConnectorPlan } from '../../src/connector.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
 /** Absolute path of a fake agent script. */
@@ -37,10 +38,13 @@ export interface RunnerHarness {
   close(): Promise<void>;
 }
 
+/** The platform facts a test gives the runner for its one connector, `tg`. */
+export type RunnerPlan = Pick<ConnectorPlan, 'textLimit' | 'canEdit'>;
+
 let seq = 0;
 
 /** Start a runner with `agent` settings over defaults (short timeouts, no edit interval). */
-export function startRunner(agent: Partial<AgentConfig>, options: { plan?: { textLimit?: number; canEdit?: boolean }; env?: NodeJS.ProcessEnv } = {}): RunnerHarness {
+export function startRunner(agent: Partial<AgentConfig>, options: { plan?: RunnerPlan; env?: NodeJS.ProcessEnv; fault?: (cmd: OutboundCommand) => 'throw' | 'reject' | undefined } = {}): RunnerHarness {
   const tmp = makeTempDir('sb-run-');
   const bus = openJournal({ dir: join(tmp.dir, 'state') });
   const sent: OutboundCommand[] = [];
@@ -52,13 +56,21 @@ export function startRunner(agent: Partial<AgentConfig>, options: { plan?: { tex
       cb();
     },
   });
+  const sendAsync = async (cmd: OutboundCommand) => {
+    sent.push(cmd);
+    return { messageIds: cmd.type === 'send' || cmd.type === 'reply' ? [String(nextId++)] : [] };
+  };
   const config: AgentConfig = { args: [], cwd: tmp.dir, env: [], timeoutMs: 20_000, stopGraceMs: 500, queue: 'queue', editIntervalMs: 0, ...agent };
   const runner = new AgentRunner({
     config,
     bus,
-    send: async (cmd) => {
-      sent.push(cmd);
-      return { messageIds: cmd.type === 'send' || cmd.type === 'reply' ? [String(nextId++)] : [] };
+    send: (cmd) => {
+      // `throw`: a send that throws synchronously, which the runner's safety net must catch; `reject`:
+      // a platform refusal (the command is not recorded in `sent`).
+      const fault = options.fault?.(cmd);
+      if (fault === 'throw') throw new Error('send blew up synchronously');
+      if (fault === 'reject') return Promise.reject(new Error(`the platform refused the ${cmd.type}`));
+      return sendAsync(cmd);
     },
     plans: { tg: options.plan ?? { textLimit: 4096, canEdit: true } },
     stateDir: join(tmp.dir, 'state'),

@@ -160,6 +160,48 @@ describe('runs per conversation', () => {
     expect(lastText(h)).toBe('The agent could not be started; details are in the switchboard log.');
   });
 
+  it('a NUL byte in a message is removed from the argument; the runner keeps serving the next message', async () => {
+    h = startRunner({ command: fake('inspect', '{text}', 'from={sender}') });
+    await h.say('a\u0000b');
+    await h.waitFor('the inspect output', () => h!.shown().length > 0);
+    expect((JSON.parse(lastText(h)) as { argv: string[] }).argv).toEqual(['ab', 'from=u1']);
+    await h.say('next');
+    await h.waitFor('the next answer', () => h!.shown().length === 2);
+    expect((JSON.parse(lastText(h)) as { argv: string[] }).argv).toEqual(['next', 'from=u1']);
+    await h.waitFor('both runs to finish', () => h!.runner.stats().finished === 2);
+    expect(await h.unacked()).toEqual([]);
+  });
+
+  it('an argument spawn() refuses is a notice and a log entry naming no message text; the event is acked', async () => {
+    // A NUL byte in the template itself makes spawn() throw synchronously (ERR_INVALID_ARG_VALUE).
+    h = startRunner({ command: fake('echo', 'bad\u0000arg', '{text}') });
+    await h.say('secret words');
+    await h.waitFor('the notice', () => h!.shown().length > 0);
+    expect(lastText(h)).toBe('The agent could not be started; details are in the switchboard log.');
+    const entry = h.logs.find((l) => l.msg === 'agent run did not finish normally') as { outcome: { kind: string; message: string } } | undefined;
+    expect(entry?.outcome.kind).toBe('spawn-error');
+    expect(entry?.outcome.message).toContain('ERR_INVALID_ARG_VALUE');
+    expect(JSON.stringify(h.logs)).not.toContain('secret words');
+    await h.say('again');
+    await h.waitFor('a second notice', () => h!.shown().length === 2);
+    await h.waitFor('both runs to end', () => h!.runner.stats().failed === 2);
+    expect(h.runner.stats()).toMatchObject({ running: 0, queued: 0, failed: 2, lastFailure: { outcome: 'could not start' } });
+    expect(await h.unacked()).toEqual([]);
+  });
+
+  it('a run that breaks inside the runner is a notice and a log entry, acked; the runner keeps serving', async () => {
+    // A `send` that throws synchronously for "typing…" makes the run itself throw, before the agent starts.
+    h = startRunner({ command: fake('echo', '{text}') }, { fault: (cmd) => (cmd.type === 'typing' ? 'throw' : undefined) });
+    await h.say('one');
+    await h.say('two', { conversation: 'chat-2' });
+    await h.waitFor('two notices', () => h!.shown().length === 2);
+    expect(h.shown().map(textOf)).toEqual(['The agent run failed; details are in the switchboard log.', 'The agent run failed; details are in the switchboard log.']);
+    expect(h.logs.filter((l) => l.msg === 'agent run failed in the runner')).toHaveLength(2);
+    await h.waitFor('both runs to end', () => h!.runner.stats().failed === 2 && h!.runner.stats().running === 0);
+    expect(h.runner.stats()).toMatchObject({ running: 0, failed: 2, lastFailure: { outcome: 'failed in the runner' } });
+    expect(await h.unacked()).toEqual([]);
+  });
+
   it('a shutdown mid-run leaves that event un-acked, so it runs again after the restart', async () => {
     h = startRunner({ command: fake('slow', '{text}', '60000') });
     const done = await h.say('quick');
