@@ -12,11 +12,13 @@ import type { Secret } from '../../src/config/secret.js';
 import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
 import { FatalConnectorError, RetryableConnectorError, SbError, describeError } from '../../src/errors.js';
 import { Backoff, isAbort, sleep } from '../../src/supervisor/backoff.js';
+import { sendWithRetries } from '../../src/supervisor/send-retry.js';
 import { ChannelDirectory, type RawChannel } from './channels.js';
 import { Gateway } from './gateway.js';
 import { planOutbound } from './outbound.js';
 import { DispatchPipeline } from './pipeline.js';
 import { recoveryFor } from './recovery.js';
+import { restFailure } from './rest-limits.js';
 import { ResumePoint } from './resume-point.js';
 import { SessionStore } from './session-store.js';
 
@@ -212,12 +214,12 @@ export class DiscordConnector implements Connector {
     if (!run?.online) throw new SbError('SB_E_SEND', `connector ${this.name} is not connected to Discord; try again when it is online`);
     const messageIds: string[] = [];
     for (const call of planOutbound(cmd)) {
-      let result: unknown;
-      try {
-        result = await run.gateway.rest[call.method](call.route, call.body ? { body: call.body } : {});
-      } catch (err) {
-        throw new SbError('SB_E_SEND', `Discord refused the ${cmd.type}: ${describeError(err)}`, { cause: err });
-      }
+      // @discordjs/rest already waits out short rate limits and retries 5xx: one attempt here, for the error's shape.
+      const result = await sendWithRetries(
+        () => run.gateway.rest[call.method](call.route, call.body ? { body: call.body } : {}),
+        (err) => restFailure(err, cmd.type),
+        { signal: run.signal, maxAttempts: 1 },
+      );
       if (call.yieldsMessage) messageIds.push((result as { id: string }).id);
     }
     return { messageIds };

@@ -14,6 +14,7 @@ import type { REST } from '@discordjs/rest';
 import { discordRest, discordWs } from './sdk.js';
 import type { Logger } from 'pino';
 import { recoveryFor } from './recovery.js';
+import { rejectLongRateLimit } from './rest-limits.js';
 import type { ResumePoint } from './resume-point.js';
 
 /** Guilds, GuildMessages, GuildMessageReactions, DirectMessages, MessageContent (discord-api-types `GatewayIntentBits`). */
@@ -74,7 +75,8 @@ export class Gateway {
 
   constructor(options: GatewayOptions) {
     const { point, hooks, log } = options;
-    this.rest = new discordRest.REST({ api: options.apiBase, version: '10' }).setToken(options.token);
+    // A rate limit longer than an agent should wait rejects at once (rest-limits.ts); shorter ones are waited out.
+    this.rest = new discordRest.REST({ api: options.apiBase, version: '10', rejectOnRateLimit: rejectLongRateLimit }).setToken(options.token);
     const manager = new discordWs.WebSocketManager({
       token: options.token,
       intents: INTENTS,

@@ -1,7 +1,7 @@
 /**
  * Outbound commands → Discord REST calls. Pure: plans the requests (routes, bodies, the 2000-character
  * split, button rows); the connector runs them through discord.js's REST client, which queues per
- * route bucket and honours 429 `retry_after`.
+ * route bucket and honours 429 `retry_after` up to `MAX_SEND_WAIT_MS` (rest-limits.ts).
  */
 import type { ButtonSpec, OutboundCommand } from '../../src/bus/types.js';
 import { SbError } from '../../src/errors.js';

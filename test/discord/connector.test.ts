@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FatalConnectorError, isFatal } from '../../src/errors.js';
+import { FatalConnectorError, SbError, isFatal } from '../../src/errors.js';
+import { MAX_SEND_WAIT_MS } from '../../src/supervisor/send-retry.js';
 import { until } from '../helpers/tmp.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -218,6 +219,31 @@ describe('discord connector: outbound', () => {
     h.emulator.failNextCalls(2, 503);
     await c.send({ type: 'send', connector: 'dc', conversation: h.emulator.ids.general, text: 'after a 503' });
     expect(h.emulator.sent.filter((s) => s.kind === 'message').map((s) => s.content)).toEqual(['after the limit', 'after a 503']);
+  });
+
+  it('a 429 longer than an agent should wait fails at once with retryAfterMs (as on every connector); a short one is waited out', async () => {
+    h = await startHarness();
+    const c = h.connector();
+    await h.start();
+    const send = (text: string) => c.send({ type: 'send', connector: 'dc', conversation: h!.emulator.ids.general, text });
+    const failure = (p: Promise<unknown>) => p.then(() => expect.unreachable('the send should fail'), (e: unknown) => e as SbError);
+    h.emulator.failNextCalls(1, 429, 0.3);
+    expect((await send('after a short limit')).messageIds).toHaveLength(1);
+    // 120 s: waiting it out would outlast the test's timeout.
+    h.emulator.failNextCalls(1, 429, 120);
+    const err = await failure(send('after a long limit'));
+    expect(err).toBeInstanceOf(SbError);
+    expect(err).toMatchObject({ code: 'SB_E_SEND', fields: { retryable: false, status: 429 } });
+    expect(err.retryAfterMs).toBeGreaterThanOrEqual(120_000);
+    expect(err.retryAfterMs).toBeLessThan(121_000);
+    expect(err.message).toMatch(/rate limited by Discord \(send: retry after 12\d s\)/);
+    // Discord said the route's bucket is empty for 120 s: the next send on it fails the same way, without a request.
+    const calls = h.emulator.calls.length;
+    const again = await failure(send('still limited'));
+    expect(again.retryAfterMs).toBeGreaterThan(MAX_SEND_WAIT_MS);
+    expect(h.emulator.calls.length).toBe(calls);
+    expect(h.emulator.sent.filter((s) => s.kind === 'message').map((s) => s.content)).toEqual(['after a short limit']);
+    expect(h.emulator.calls.filter((x) => x.method === 'POST').map((x) => x.status)).toEqual([429, 200, 429]);
   });
 
   it('splits long text at 2000 on line boundaries, replies, edits, reacts, types — and ignores its own messages', async () => {
