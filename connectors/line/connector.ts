@@ -13,9 +13,9 @@ import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, Liste
 import { FatalConnectorError, RetryableConnectorError, SbError } from '../../src/errors.js';
 import { loadEndpointId, startListener, type ClientIpHeader, type Listener, type WebhookHandler, type WebhookRequest, type WebhookResponse } from '../../src/listener/index.js';
 import { hmacBase64Verifier, LINE_SIGNATURE_HEADER, type SignatureVerifier } from '../../src/security/line-signature.js';
-import { normalizeEvent } from './normalize.js';
+import { normalizeEvent, type NormalizedEvent } from './normalize.js';
 import { deliver } from './outbound.js';
-import { webhookBodySchema } from './payload.js';
+import { eventSchema, webhookBodySchema } from './payload.js';
 import { recover } from './recovery.js';
 import { ReplyTokens } from './reply-tokens.js';
 import { hookUrl, LINE_API_BASE, LINE_BODY_LIMIT, LINE_TRUSTED_PROXIES } from './schema.js';
@@ -128,29 +128,51 @@ export class LineConnector implements Connector {
     };
   }
 
-  /** Journal every event of a verified delivery; answer 200 only once all appends resolved. */
+  /**
+   * Journal every usable event of a verified delivery; answer 200 only once all appends resolved. The
+   * body is authenticated, so no answer here counts toward the fail-ban: an event of an unexpected
+   * shape is logged, counted (`bad-event`) and skipped — redelivering it would not change it — and
+   * only a body with no `events` array at all is a 400 (`bad-payload`).
+   */
   async #handle(ctx: ConnectorContext, body: unknown, req: WebhookRequest): Promise<WebhookResponse> {
     const parsed = webhookBodySchema.safeParse(body);
     if (!parsed.success) {
-      const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      this.#deps.log.warn({ correlationId: req.correlationId, issues: where }, 'LINE webhook body has an unexpected shape; answered 400');
-      return { status: 400, failure: 'bad-payload' };
+      this.#deps.log.warn({ correlationId: req.correlationId, issues: issuesOf(parsed.error) }, 'LINE webhook body has no events array; answered 400');
+      return { status: 400, reason: 'bad-payload' };
     }
     const events = parsed.data.events;
     await Promise.all(
-      events.map(async (ev, i) => {
-        const n = normalizeEvent(this.name, ev);
-        if (!n) {
-          this.#deps.log.debug({ correlationId: req.correlationId, type: ev.type }, 'LINE event has nothing for the agent; acknowledged');
-          return;
-        }
-        n.draft.correlationId = events.length === 1 ? req.correlationId : `${req.correlationId}.${i}`;
+      events.map(async (raw, i) => {
+        const correlationId = events.length === 1 ? req.correlationId : `${req.correlationId}.${i}`;
+        const n = this.#normalize(ctx, raw, correlationId);
+        if (!n) return;
+        n.draft.correlationId = correlationId;
         const r = await ctx.ingest(n.draft);
         if (r.status === 'appended' && n.draft.messageId) this.#tokens.remember(n.draft.messageId, { ...(n.replyToken ? { replyToken: n.replyToken } : {}), ...(n.quoteToken ? { quoteToken: n.quoteToken } : {}) });
-        if (r.status === 'duplicate') this.#deps.log.debug({ correlationId: req.correlationId, redelivery: ev.deliveryContext.isRedelivery }, 'LINE event already journaled (redelivery)');
+        if (r.status === 'duplicate') this.#deps.log.debug({ correlationId }, 'LINE event already journaled (redelivery)');
       }),
     );
     return { status: 200 };
+  }
+
+  /** One event → a draft; `undefined` for nothing to journal (a kind the agent has no use for, or a malformed event: logged and counted). */
+  #normalize(ctx: ConnectorContext, raw: unknown, correlationId: string): NormalizedEvent | undefined {
+    const ev = eventSchema.safeParse(raw);
+    if (!ev.success) {
+      this.#deps.log.warn({ correlationId, issues: issuesOf(ev.error) }, 'LINE event has an unexpected shape; skipped, the rest of the delivery is journaled');
+      ctx.reject('bad-event');
+      return undefined;
+    }
+    let n: NormalizedEvent | undefined;
+    try {
+      n = normalizeEvent(this.name, ev.data);
+    } catch (err) {
+      this.#deps.log.warn({ correlationId, type: ev.data.type, err }, 'LINE event could not be normalized; skipped');
+      ctx.reject('bad-event');
+      return undefined;
+    }
+    if (!n) this.#deps.log.debug({ correlationId, type: ev.data.type }, 'LINE event has nothing for the agent; acknowledged');
+    return n;
   }
 
   /** Close the listener (in-flight deliveries finish or are cut), stop retrying sends, go offline. */
@@ -174,6 +196,11 @@ export class LineConnector implements Connector {
       cmd,
     );
   }
+}
+
+/** The first few zod issues, `path: message`, for the log. */
+function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  return error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
 /** `127.0.0.1:8788` / `[::1]:8788` → host and port for `listen`. */

@@ -1,7 +1,8 @@
 /**
  * Stage 8: hand the guarded JSON to the connector (which journals it) and turn its answer into a
  * response. A throw is a generic 500 (the platform retries); a `failure` in the answer counts like a
- * failed verification; a handler's error status never carries its reason to the client.
+ * failed verification, a `reason` only names the counter; a handler's error status never carries its
+ * reason to the client.
  */
 import type { Exchange, Rejection } from './exchange.js';
 import type { WebhookHandler } from './types.js';
@@ -19,7 +20,7 @@ export async function handle(handler: WebhookHandler, ex: Exchange): Promise<Han
   }
   const status = Number.isInteger(answer?.status) && answer.status >= 200 && answer.status <= 599 ? answer.status : 500;
   if (answer?.failure !== undefined) return { ok: false, rejection: { status: status < 400 ? 401 : status, reason: answer.failure, failure: true } };
-  if (status >= 400) return { ok: false, rejection: { status, reason: `handler-${status}` } };
+  if (status >= 400) return { ok: false, rejection: { status, reason: typeof answer.reason === 'string' && answer.reason ? answer.reason : `handler-${status}` } };
   let body = '{}';
   if (answer.body !== undefined) {
     try {

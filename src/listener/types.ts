@@ -65,6 +65,11 @@ export interface WebhookResponse {
    * HMAC token in the action context): counted under this reason and toward the IP's fail-ban.
    */
   failure?: string;
+  /**
+   * For an error status without `failure`: the counter and log reason (default `handler-<status>`).
+   * Not charged to the fail-ban — use it for a verified request the handler cannot use.
+   */
+  reason?: string;
 }
 
 export interface WebhookHandler {

@@ -1,7 +1,8 @@
 /**
  * The LINE connector against its emulator, through the real hardened listener and the real SDK:
  * listener info and exposure, strict signatures with rotation, redelivery journaled once, a journal
- * failure answered 500 and redelivered, a malformed body refused.
+ * failure answered 500 and redelivered, malformed events skipped and an unusable body refused without
+ * any fail-ban charge.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_USER } from '../../connectors/line/emulator.js';
@@ -111,15 +112,41 @@ describe('LINE connector: inbound', () => {
     expect(h.drafts.map((d) => d.text)).toEqual(['through the drop']);
   });
 
-  it('a verified body of the wrong shape is answered 400 and counted as bad-payload', async () => {
+  /** POST `body` to the listener signed with the channel secret, from 127.0.0.1 (where LINE's deliveries come from here). */
+  const postSigned = async (body: string): Promise<number> =>
+    (await fetch(h!.url(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signHmacBase64(h!.emulator.channelSecret, body) }, body })).status;
+
+  it('a verified delivery with an event of an unexpected shape: that event skipped and counted, the others journaled, 200', async () => {
     h = await startHarness();
     await h.start();
-    const body = JSON.stringify({ destination: h.emulator.botUserId, events: [{ type: 'message', timestamp: 1 }] });
-    const res = await fetch(h.url(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signHmacBase64(h.emulator.channelSecret, body) }, body });
-    expect(res.status).toBe(400);
-    expect(h.connector.listeners()[0]!.counters!.rejectedBy).toMatchObject({ 'bad-payload': 1 });
-    // LINE's console "Verify" button: no events, answered 200.
-    expect((await h.emulator.injectEvent({ type: 'message', message: { id: '1', type: 'text', text: 'x' } }).delivery).status).toBe(200);
+    const good = { type: 'follow', timestamp: 1_700_000_000_000, webhookEventId: '01GOODEVENT', deliveryContext: { isRedelivery: false }, source: { type: 'user', userId: DEFAULT_USER }, replyToken: 'r1' };
+    const body = JSON.stringify({ destination: h.emulator.botUserId, events: [{ type: 'message', timestamp: 1 }, good, { ...good, webhookEventId: '01HUGETIME', timestamp: 1e300 }] });
+    expect(await postSigned(body)).toBe(200);
+    expect(h.drafts.map((d) => d.dedupKey)).toEqual(['line-test:01GOODEVENT']);
+    expect(h.rejected).toEqual(['bad-event', 'bad-event']);
+    expect(h.logs.filter((l) => /unexpected shape/.test(String(l.msg)))).toHaveLength(2);
+  });
+
+  it('a verified body with no events array is a 400 counted as bad-payload; LINE\'s "Verify" (no events) is a 200', async () => {
+    h = await startHarness();
+    await h.start();
+    expect(await postSigned(JSON.stringify({ destination: h.emulator.botUserId, events: 'none' }))).toBe(400);
+    expect(h.connector.listeners()[0]!.counters!.rejectedBy).toEqual({ 'bad-payload': 1 });
+    expect(await postSigned(JSON.stringify({ destination: h.emulator.botUserId, events: [] }))).toBe(200);
+  });
+
+  it('signed but odd deliveries never count toward the fail-ban: after 50 of them from LINE\'s address, a genuine one is accepted', async () => {
+    h = await startHarness();
+    await h.start();
+    const odd = JSON.stringify({ destination: h.emulator.botUserId, events: [{ type: 'message', timestamp: 1 }] });
+    const unusable = JSON.stringify({ destination: h.emulator.botUserId });
+    const codes: number[] = [];
+    for (let i = 0; i < 25; i++) codes.push(await postSigned(odd), await postSigned(unusable));
+    expect(new Set(codes)).toEqual(new Set([200, 400]));
+    const { delivery } = h.emulator.injectText('still heard');
+    expect((await delivery).status).toBe(200);
+    expect(h.drafts.map((d) => d.text)).toEqual(['still heard']);
+    expect(h.connector.listeners()[0]!.counters!.rejectedBy).toEqual({ 'bad-payload': 25 });
   });
 
   it('a delivery with several events journals each, sticker and image as attachments, follow and join as lifecycle', async () => {

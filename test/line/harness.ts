@@ -14,6 +14,8 @@ export interface Harness extends HarnessBase<LineEmulator, LineConnector> {
   transitions: ConnectorState[];
   /** Every ingest call, duplicates included. */
   ingested: EventDraft[];
+  /** Every `ctx.reject(reason)` the connector made, in order. */
+  rejected: string[];
   /** Make the next `n` ingest calls reject (a journal that cannot take them). */
   refuseNext(n: number): void;
   /** Start the connector and point the emulator's webhook at its listener. */
@@ -43,6 +45,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const journal = new MemoryJournal();
   const { drafts, ingested } = journal;
   let refuse = 0;
+  const rejected: string[] = [];
   const ctx: ConnectorContext = {
     log,
     clock,
@@ -54,7 +57,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
       return journal.append(draft, draft.correlationId);
     },
-    reject: () => undefined,
+    reject: (reason) => void rejected.push(reason),
     fail: () => undefined,
   };
   const config: LineConnectorConfig = {
@@ -72,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return `http://${info.bind}${new URL(info.publicUrl!).pathname}`;
   };
   return {
-    emulator, connector, state, transitions, drafts, ingested, logs, ctx, abort, url,
+    emulator, connector, state, transitions, drafts, ingested, rejected, logs, ctx, abort, url,
     refuseNext: (n) => {
       refuse = n;
     },

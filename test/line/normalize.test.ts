@@ -1,10 +1,10 @@
 /** LINE events → bus drafts: kinds, conversations, senders, attachments, postback data, reply tokens. */
 import { describe, expect, it } from 'vitest';
 import { encodePostbackData, normalizeEvent, parsePostbackData } from '../../connectors/line/normalize.js';
-import { webhookBodySchema, type LineEvent } from '../../connectors/line/payload.js';
+import { eventSchema, webhookBodySchema, type LineEvent } from '../../connectors/line/payload.js';
 import * as f from './fixtures.js';
 
-const parse = (event: object): LineEvent => webhookBodySchema.parse({ destination: 'Uxxxxxxxx', events: [event] }).events[0]!;
+const parse = (event: object): LineEvent => eventSchema.parse(event);
 const norm = (event: object) => normalizeEvent('line-main', parse(event));
 
 describe('LINE normalize', () => {
@@ -75,11 +75,15 @@ describe('LINE normalize', () => {
     expect(norm(f.beaconEvent)).toBeUndefined();
   });
 
-  it('the body schema refuses what the connector cannot use, and keeps fields it does not know', () => {
+  it('the body needs an events array; each event is checked on its own, unknown fields kept', () => {
     expect(webhookBodySchema.safeParse({ destination: 'U1', events: [] }).success).toBe(true);
     expect(webhookBodySchema.safeParse({ destination: 'U1' }).success).toBe(false);
-    expect(webhookBodySchema.safeParse({ destination: 'U1', events: [{ ...f.textEvent, webhookEventId: undefined }] }).success).toBe(false);
-    expect(webhookBodySchema.safeParse({ destination: 'U1', events: [{ ...f.textEvent, source: { type: 'group', userId: f.USER } }] }).success).toBe(false);
+    expect(webhookBodySchema.safeParse({ events: {} }).success).toBe(false);
+    // An odd event does not make the body unusable: the connector skips that one event.
+    expect(webhookBodySchema.safeParse({ destination: 'U1', events: [{ type: 'message' }] }).success).toBe(true);
+    expect(eventSchema.safeParse({ ...f.textEvent, webhookEventId: undefined }).success).toBe(false);
+    expect(eventSchema.safeParse({ ...f.textEvent, source: { type: 'group', userId: f.USER } }).success).toBe(false);
+    expect(eventSchema.safeParse({ ...f.textEvent, timestamp: 1e300 }).success).toBe(false);
     expect(parse({ ...f.textEvent, newField: 1 })).toHaveProperty('newField', 1);
   });
 });
