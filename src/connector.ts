@@ -51,6 +51,16 @@ export interface ConnectorPlan {
    * instead of edits); only `false` makes the agent API refuse `edit` with `SB_E_UNSUPPORTED`.
    */
   canEdit?: boolean;
+  /**
+   * Least time between two edits (or continuation messages) of one streamed answer that the platform
+   * tolerates, in ms. The runner uses the larger of this and `agent.edit_interval`. Absent: no floor.
+   */
+  minEditIntervalMs?: number;
+  /**
+   * Most edits one message may take (some platforms refuse more). Once a message has used them, the
+   * runner continues the answer in a new message. Absent: unlimited.
+   */
+  maxEditsPerMessage?: number;
 }
 
 /** The text limit assumed for a connector whose plan gives none: fits every supported platform. */

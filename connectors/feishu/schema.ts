@@ -35,9 +35,22 @@ export type FeishuConfig = z.infer<typeof schema>;
  */
 export const FEISHU_TEXT_LIMIT = 30_000;
 
+/**
+ * Edits the runner makes to one message. Feishu takes at most 20 per message ("一条消息最多可编辑 20
+ * 次", im.v1.message.update); 18 leaves a margin for an edit that succeeded but whose answer was lost.
+ */
+export const FEISHU_MAX_EDITS_PER_MESSAGE = 18;
+
 /** Dialled out; the app id and secret authenticate the socket; nothing listens. */
 export function describe(_config: ConnectorConfig): ConnectorPlan {
-  return { transport: 'outbound-socket', verification: 'socket-auth', listeners: [], textLimit: FEISHU_TEXT_LIMIT, canEdit: true };
+  return {
+    transport: 'outbound-socket',
+    verification: 'socket-auth',
+    listeners: [],
+    textLimit: FEISHU_TEXT_LIMIT,
+    canEdit: true,
+    maxEditsPerMessage: FEISHU_MAX_EDITS_PER_MESSAGE,
+  };
 }
 
 const LOOPBACK_HOST = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;

@@ -56,9 +56,22 @@ export type TelegramConfig = z.infer<typeof schema>;
 /** Longest text of one Telegram message (after entity parsing; we send plain text). */
 export const TELEGRAM_TEXT_LIMIT = 4096;
 
+/**
+ * Least time between two edits of one streamed answer. Telegram allows a bot about 20 messages a
+ * minute in one group (Bots FAQ, "My bot is hitting limits"), so one every 3 s.
+ */
+export const TELEGRAM_MIN_EDIT_INTERVAL_MS = 3_000;
+
 /** Telegram is reached by dialling out; the bot token authenticates every call; nothing listens. */
 export function describe(_config: ConnectorConfig): ConnectorPlan {
-  return { transport: 'outbound-socket', verification: 'token', listeners: [], textLimit: TELEGRAM_TEXT_LIMIT, canEdit: true };
+  return {
+    transport: 'outbound-socket',
+    verification: 'token',
+    listeners: [],
+    textLimit: TELEGRAM_TEXT_LIMIT,
+    canEdit: true,
+    minEditIntervalMs: TELEGRAM_MIN_EDIT_INTERVAL_MS,
+  };
 }
 
 const LOOPBACK_HOST = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;

@@ -32,8 +32,8 @@ export interface AgentRunnerOptions {
   config: AgentConfig;
   bus: AgentBus;
   send(cmd: OutboundCommand): Promise<SendResult>;
-  /** Per connector: its text limit and whether it can edit. */
-  plans: Record<string, Pick<ConnectorPlan, 'textLimit' | 'canEdit'>>;
+  /** Per connector: its text limit, whether it can edit, and how often and how many times it may. */
+  plans: Record<string, Pick<ConnectorPlan, 'textLimit' | 'canEdit' | 'minEditIntervalMs' | 'maxEditsPerMessage'>>;
   stateDir: string;
   /** The agent API socket, told to the agent as SWITCHBOARD_SOCKET. */
   socketPath: string;
@@ -167,7 +167,9 @@ export class AgentRunner {
       ...(event.messageId ? { replyTo: event.messageId } : {}),
       textLimit: plan.textLimit ?? DEFAULT_TEXT_LIMIT,
       canEdit: plan.canEdit ?? false,
-      editIntervalMs: config.editIntervalMs,
+      // The configured interval, but never faster than the platform tolerates.
+      editIntervalMs: Math.max(config.editIntervalMs, plan.minEditIntervalMs ?? 0),
+      ...(plan.maxEditsPerMessage !== undefined ? { maxEditsPerMessage: plan.maxEditsPerMessage } : {}),
       now: () => clock.now(),
       onError: (err) => log.warn({ err }, 'could not show the agent output in the chat'),
     });

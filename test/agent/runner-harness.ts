@@ -39,7 +39,7 @@ export interface RunnerHarness {
 }
 
 /** The platform facts a test gives the runner for its one connector, `tg`. */
-export type RunnerPlan = Pick<ConnectorPlan, 'textLimit' | 'canEdit'>;
+export type RunnerPlan = Pick<ConnectorPlan, 'textLimit' | 'canEdit' | 'minEditIntervalMs' | 'maxEditsPerMessage'>;
 
 let seq = 0;
 

@@ -235,6 +235,28 @@ describe('streaming output', () => {
     expect(h.shown().map((c) => c.type)).toEqual(['reply', 'edit']);
   });
 
+  it('edits no faster than the platform allows, even with a shorter edit_interval', async () => {
+    h = startRunner({ command: fake('streaming', '6', '20'), editIntervalMs: 0 }, { plan: { textLimit: 4096, canEdit: true, minEditIntervalMs: 60_000 } });
+    await h.say('stream');
+    await h.waitFor('the final edit', () => h!.shown().some((c) => textOf(c).includes('chunk 6')));
+    expect(h.shown().map((c) => c.type)).toEqual(['reply', 'edit']);
+  });
+
+  it('past the platform\'s edits per message, continues in a new message and loses nothing', async () => {
+    h = startRunner({ command: fake('streaming', '12', '40') }, { plan: { textLimit: 4096, canEdit: true, maxEditsPerMessage: 2 } });
+    await h.say('stream');
+    await h.waitFor('the run to finish', () => h!.logs.some((l) => l.msg === 'agent run finished'));
+    const shown = h.shown();
+    const messages = shown.filter((c) => c.type !== 'edit');
+    expect(messages.length).toBeGreaterThan(1);
+    const finalText = messages.map((m, i) => {
+      const edits = shown.filter((c) => c.type === 'edit' && c.messageId === String(100 + i));
+      expect(edits.length).toBeLessThanOrEqual(2);
+      return textOf(edits.at(-1) ?? m);
+    });
+    expect(finalText.join(' ')).toBe(Array.from({ length: 12 }, (_, i) => `chunk ${i + 1}`).join(' '));
+  });
+
   it('continues in a new message when the text outgrows the platform limit', async () => {
     h = startRunner({ command: fake('streaming', '6', '30', '45') }, { plan: { textLimit: 100, canEdit: true } });
     await h.say('long');

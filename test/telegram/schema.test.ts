@@ -23,7 +23,7 @@ describe('telegram schema', () => {
   });
 
   it('is outbound, verified by token, with no listener — from config alone', () => {
-    expect(plan(schema.parse(block()) as unknown as ConnectorConfig)).toEqual({ transport: 'outbound-socket', verification: 'token', listeners: [], textLimit: 4096, canEdit: true });
+    expect(plan(schema.parse(block()) as unknown as ConnectorConfig)).toEqual({ transport: 'outbound-socket', verification: 'token', listeners: [], textLimit: 4096, canEdit: true, minEditIntervalMs: 3000 });
   });
 
   it('api_root: https anywhere, http only to this host, never a trailing slash', () => {
