@@ -3,7 +3,9 @@
  * of every dispatch after the given sequence, RECONNECT (op 7), INVALID_SESSION (op 9) and close codes.
  *
  * Like Discord, a session outlives its socket: dispatches that happen while it is disconnected are kept
- * for `resumeWindowMs` and replayed on RESUME. A client closing with 1000/1001 ends its session.
+ * for `resumeWindowMs` and replayed on RESUME. A client closing with 1000/1001 ends its session; the
+ * Gateway closing with a code that says "start a new session" (or a fatal one) ends it too, while its
+ * 1001 "going away" (a node restarting) keeps it resumable.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -44,8 +46,10 @@ export interface GatewayOptions {
   maxBuffer: number;
 }
 
-/** Close codes after which Discord does not let the session be resumed. */
-const SESSION_ENDING = new Set([1000, 1001, 4004, 4007, 4009, 4010, 4011, 4012, 4013, 4014]);
+/** Codes a *client* closes with that end its session (Discord: "your session will be invalidated"). */
+const CLIENT_SESSION_ENDING = new Set([1000, 1001]);
+/** Codes the *Gateway* closes with after which the session cannot be resumed. */
+const SERVER_SESSION_ENDING = new Set([1000, 4004, 4007, 4009, 4010, 4011, 4012, 4013, 4014]);
 
 /** Counters tests assert on. */
 export interface GatewayCounters {
@@ -67,6 +71,8 @@ export class GatewayHub {
   readonly #sessions = new Map<string, Session>();
   readonly #sockets = new Map<WebSocket, { session: Session | undefined }>();
   readonly #disturbed = new WeakSet<WebSocket>();
+  /** Sockets `closeAll` closed: the client echoes the code, which is then not the client's own choice. */
+  readonly #closedByGateway = new WeakSet<WebSocket>();
   #failNextHandshake: number | undefined;
   #held = false;
 
@@ -88,7 +94,7 @@ export class GatewayHub {
       if (!session || session.socket !== ws) return;
       session.socket = undefined;
       session.detachedAt = Date.now();
-      if (SESSION_ENDING.has(code)) this.#sessions.delete(session.id);
+      if (CLIENT_SESSION_ENDING.has(code) && !this.#closedByGateway.has(ws)) this.#sessions.delete(session.id);
     });
     ws.on('message', (raw) => {
       let frame: { op?: unknown; d?: unknown };
@@ -265,10 +271,11 @@ export class GatewayHub {
     }
   }
 
-  /** Close every socket with a Gateway close code (4000 resumable … 4004 bad token, fatal). */
+  /** Close every socket with a Gateway close code (4000 resumable … 4004 bad token, fatal); see `SERVER_SESSION_ENDING`. */
   closeAll(code: number, reason = 'Emulated close.'): void {
     for (const [ws, conn] of this.#sockets) {
-      if (conn.session && SESSION_ENDING.has(code)) this.#sessions.delete(conn.session.id);
+      if (conn.session && SERVER_SESSION_ENDING.has(code)) this.#sessions.delete(conn.session.id);
+      this.#closedByGateway.add(ws);
       ws.close(code, reason);
     }
   }

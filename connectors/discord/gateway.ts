@@ -60,7 +60,7 @@ interface Manager {
   destroy(options: { code: number; reason: string }): Promise<void>;
 }
 
-/** discord.js itself closes with 4200 to resume; Discord keeps the session for anything but 1000/1001. */
+/** discord.js itself closes with 4200 to resume; Discord keeps the session unless a client closes with 1000/1001. */
 const KEEP_SESSION_CODE = 4200;
 
 /** One Gateway connection with the session hooks installed, and the REST client; one per connector start. */
@@ -102,7 +102,11 @@ export class Gateway {
     });
     manager.on('resumed', () => hooks.live('resumed'));
     manager.on('closed', ({ code }) => {
-      this.#resumableClose = recoveryFor(code).recovery === 'resume';
+      const { recovery } = recoveryFor(code);
+      this.#resumableClose = recovery === 'resume';
+      // A new session, as the table says: discord.js would try to RESUME after some of these (4009), and
+      // Discord would refuse it. Emitted before discord.js reconnects, so it identifies at once.
+      if (recovery === 'retry' && !this.#holding) point.update(null);
       hooks.closed(code);
     });
     manager.on('debug', ({ message }) => log.trace({ gateway: message }, 'discord gateway'));

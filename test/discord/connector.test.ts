@@ -1,7 +1,8 @@
 /**
  * The Discord connector against the emulator with the real discord.js: resume with replay after a
- * drop, op 7, op 9 both ways, fatal 4004 without a reconnect, a persisted session resumed by a new
- * instance, REST 429/5xx honoured, button interactions acknowledged, the 2000-character split.
+ * drop, op 7, op 9 both ways, a persisted session resumed by a new instance, REST 429/5xx honoured (and
+ * a long 429 failing fast), button interactions acknowledged, the 2000-character split. Every close
+ * code of the recovery table: close-codes.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,37 +114,6 @@ describe('discord connector: the session survives the connection', () => {
     const stored = JSON.parse(readFileSync(join(h.stateDir, 'discord-dc.session.json'), 'utf8'));
     expect(stored.seq).toBeGreaterThan(0);
     expect(h.failures).toEqual([]);
-  });
-
-  it('close 4004 (token revoked) is fatal: reported once, no reconnect', async () => {
-    h = await startHarness();
-    h.connector();
-    await h.start();
-    const connections = h.emulator.counters.connections;
-    h.emulator.closeConnections(4004);
-    await until(() => h!.failures.length === 1, 'the failure');
-    expect(isFatal(h.failures[0])).toBe(true);
-    expect((h.failures[0] as Error).message).toMatch(/4004.*token/);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(h.emulator.counters.connections).toBe(connections);
-    expect(h.emulator.openSockets()).toBe(0);
-    expect(h.failures).toHaveLength(1);
-  });
-
-  it('close codes follow the recovery table: 4000 resumes, 4007 re-identifies, 4014 is fatal with the fix', async () => {
-    h = await startHarness();
-    h.connector();
-    await h.start();
-    h.emulator.closeConnections(4000);
-    await until(() => h!.emulator.counters.resumes === 1 && h!.transitions.at(-1) === 'online', 'resumed after 4000');
-    h.emulator.closeConnections(4007);
-    await until(() => h!.emulator.counters.identifies === 2 && h!.transitions.at(-1) === 'online', 're-identified after 4007', 9000);
-    h.emulator.injectMessage('still here');
-    await until(() => h!.received.length === 1, 'event after both');
-    h.emulator.closeConnections(4014);
-    await until(() => h!.failures.length === 1, 'fatal 4014');
-    expect(isFatal(h.failures[0])).toBe(true);
-    expect((h.failures[0] as Error).message).toMatch(/Message Content/);
   });
 
   it('a refused token is fatal at start: 401 from REST, or 4004 from the Gateway', async () => {
