@@ -1,7 +1,8 @@
 /**
  * The agent runner end to end through the real `switchboard run`: a Telegram message reaches a fake
  * agent CLI, and its output appears as the bot's message (and its edits) in the Telegram emulator;
- * a crash is a short notice while the runtime keeps serving.
+ * a crash is a short notice while the runtime keeps serving; with the slow agent, a follow-up is
+ * queued and runs next, `/stop` ends a run and a timeout ends one, each with its notice.
  */
 import { appendFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -73,4 +74,39 @@ describe('agent runner through switchboard run', () => {
     expect(json.agent).toMatchObject({ agent: 'node', running: 0, queued: 0, finished: 0, lastFailure: { outcome: 'exited with code 2' } });
     expect(json.agent!.failed).toBeGreaterThanOrEqual(1);
   });
+
+  it('slow agent: a follow-up is queued and runs next, /stop ends a run, a timeout ends another', async () => {
+    // The message is also how long the agent sleeps: "5000" says "working on 5000", "done with 5000" 5 s later.
+    await start('slow', ['{text}', '{text}'], '  timeout: 10s\n');
+    const config = `${tmp.dir}/switchboard.yaml`;
+    const [timeoutChat, queueChat, stopChat] = [7001, 7002, 7003];
+    const inChat = (chat: number) => emulator.sent.filter((s) => s.chat_id === String(chat) && (s.method === 'sendMessage' || s.method === 'editMessageText'));
+    const shows = (chat: number, text: string) => inChat(chat).some((s) => s.text?.includes(text));
+
+    say('600000', timeoutChat);
+    say('5000', queueChat);
+    say('600001', stopChat);
+    await until(() => shows(queueChat, 'working on 5000') && shows(stopChat, 'working on 600001'), 'the runs to start', 15_000);
+
+    // A follow-up while the run goes on is queued (status says so) ...
+    say('300', queueChat);
+    await until(async () => /agent node: \d+ running, 1 queued;/.test((await runCli(['status', '--config', config])).stdout), 'the follow-up to be queued', 10_000);
+    // ... and /stop ends the other conversation's run with its notice.
+    say('/stop', stopChat);
+    await until(() => shows(stopChat, 'Stopped.'), 'the stop notice', 15_000);
+    expect(shows(stopChat, 'done with 600001')).toBe(false);
+
+    // The follow-up ran as the next run, after the first had finished.
+    await until(() => shows(queueChat, 'done with 300'), 'the follow-up to finish', 20_000);
+    const texts = inChat(queueChat).map((s) => s.text ?? '');
+    const firstDone = texts.findIndex((t) => t.includes('done with 5000'));
+    expect(firstDone).toBeGreaterThanOrEqual(0);
+    expect(texts.findIndex((t) => t.includes('working on 300'))).toBeGreaterThan(firstDone);
+
+    // The run past `timeout` was stopped with the timeout notice.
+    await until(() => shows(timeoutChat, 'The agent ran longer than 10s and was stopped.'), 'the timeout notice', 20_000);
+    expect(shows(timeoutChat, 'done with 600000')).toBe(false);
+    const status = await runCli(['status', '--config', config]);
+    expect(status.stdout).toMatch(/agent node: 0 running, 0 queued; 2 finished, 2 failed; last failure \S+: stopped \(timeout\)/);
+  }, 60_000);
 });
