@@ -23,6 +23,8 @@ export interface Exchange {
   webhook?: WebhookRequest;
   /** Set by `verifySignature` when the handler names the delivery. */
   deliveryId?: string;
+  /** Set by `replayGuard`: this request holds `deliveryId` until the pipeline settles it. */
+  replayHeld?: boolean;
   /** Set by `jsonGuard`. */
   json?: unknown;
 }

@@ -50,16 +50,34 @@ export function pipeline(deps: PipelineDeps) {
   }
 
   async function run(ex: Exchange): Promise<void> {
+    let delivered = false;
+    try {
+      delivered = await stagesThenHandle(ex);
+    } finally {
+      // Whatever happened after the replay stage reserved the id (a refusal, a 500, a bug): settle it,
+      // remembered only when the handler answered 2xx, so a retry after a failure gets through.
+      if (ex.replayHeld) replay.settle(ex.deliveryId!, delivered);
+    }
+  }
+
+  /** True when the handler accepted the request. */
+  async function stagesThenHandle(ex: Exchange): Promise<boolean> {
     for (const stage of stages) {
       const rejection = await stage(ex);
-      if (rejection) return reject(ex, rejection);
+      if (rejection) {
+        reject(ex, rejection);
+        return false;
+      }
     }
     const outcome = await handle(handler, ex);
-    if (!outcome.ok) return reject(ex, outcome.rejection);
-    if (ex.deliveryId !== undefined) replay.remember(ex.deliveryId);
+    if (!outcome.ok) {
+      reject(ex, outcome.rejection);
+      return false;
+    }
     counters.accept();
     log.debug({ correlationId: ex.correlationId, clientIp: ex.clientIp, status: outcome.status }, 'webhook accepted');
     send(ex.res, outcome.status, outcome.body);
+    return true;
   }
 
   return function onRequest(req: IncomingMessage, res: ServerResponse): void {

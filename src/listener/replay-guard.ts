@@ -1,15 +1,24 @@
 /**
  * Stage 6b: a verified request whose delivery id was already handled is answered 200 — the platform
  * is right that it was delivered — and not handed to the connector again (counted as `replay`).
- * Ids are remembered only once `handle` answered 2xx, so a platform retry after a 500 gets through.
+ * The first request with an id reserves it until the pipeline settles it; a concurrent copy waits
+ * for that outcome: delivered → `replay`; failed (a 500, a later stage's refusal) → it takes its turn,
+ * so a platform retry after a failure still gets through.
  */
-import type { Exchange, Rejection, SyncStage } from './exchange.js';
+import type { Exchange, Rejection, Stage } from './exchange.js';
 import type { ReplayCache } from './replay-cache.js';
 
-/** The replay stage over `cache`. */
-export function replayGuard(cache: ReplayCache): SyncStage {
-  return function replayGuard(ex: Exchange): Rejection | undefined {
-    if (ex.deliveryId !== undefined && cache.has(ex.deliveryId)) return { status: 200, reason: 'replay', body: '{}' };
+/** The replay stage over `cache`; sets `ex.replayHeld` when this request holds the id. */
+export function replayGuard(cache: ReplayCache): Stage {
+  return async function replayGuard(ex: Exchange): Promise<Rejection | undefined> {
+    const id = ex.deliveryId;
+    if (id === undefined) return undefined;
+    for (;;) {
+      if (cache.has(id)) return { status: 200, reason: 'replay', body: '{}' };
+      if (cache.reserve(id)) break;
+      await cache.pending(id);
+    }
+    ex.replayHeld = true;
     return undefined;
   };
 }

@@ -44,13 +44,37 @@ describe('ReplayCache', () => {
 });
 
 describe('replayGuard stage', () => {
-  it('answers a seen delivery id 200 and lets new or id-less requests on', () => {
+  it('answers a seen delivery id 200 and lets new or id-less requests on, holding the new id', async () => {
     const cache = new ReplayCache({ now: () => 0 });
     cache.remember('ev1');
     const stage = replayGuard(cache);
     const ex = (deliveryId?: string) => ({ deliveryId }) as Exchange;
-    expect(stage(ex('ev1'))).toEqual({ status: 200, reason: 'replay', body: '{}' });
-    expect(stage(ex('ev2'))).toBeUndefined();
-    expect(stage(ex())).toBeUndefined();
+    expect(await stage(ex('ev1'))).toEqual({ status: 200, reason: 'replay', body: '{}' });
+    const fresh = ex('ev2');
+    expect(await stage(fresh)).toBeUndefined();
+    expect(fresh.replayHeld).toBe(true);
+    const none = ex();
+    expect(await stage(none)).toBeUndefined();
+    expect(none.replayHeld).toBeUndefined();
+  });
+
+  it('a copy of an id in flight waits: a replay once the first is delivered, its own turn when the first failed', async () => {
+    const cache = new ReplayCache({ now: () => 0 });
+    const stage = replayGuard(cache);
+    const ex = () => ({ deliveryId: 'ev' }) as Exchange;
+    const first = ex();
+    expect(await stage(first)).toBeUndefined();
+    let settled = false;
+    const copy = ex();
+    const waiting = Promise.resolve(stage(copy)).then((r) => ((settled = true), r));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toBe(false); // still waiting for the first
+    cache.settle('ev', false); // the first failed (a 500): the copy takes its turn
+    expect(await waiting).toBeUndefined();
+    expect(copy.replayHeld).toBe(true);
+    const third = stage(ex());
+    cache.settle('ev', true); // the copy was delivered: the third is a replay
+    expect(await third).toEqual({ status: 200, reason: 'replay', body: '{}' });
+    expect(cache.inFlightSize).toBe(0);
   });
 });
