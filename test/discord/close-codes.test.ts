@@ -12,10 +12,9 @@ import { GatewayCloseCodes } from 'discord.js';
 import { describe, it } from 'vitest';
 import { CLOSE_CODES } from '../../connectors/discord/recovery.js';
 import { FatalConnectorError, isFatal } from '../../src/errors.js';
+import { sleep } from '../../src/supervisor/backoff.js';
 import { until } from '../helpers/tmp.js';
 import { startHarness, type Harness } from './harness.js';
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Close the Gateway side with `code`; 1006 has no close frame: it is a cut connection. */
 function close(h: Harness, code: number): void {
@@ -59,7 +58,7 @@ describe.concurrent('discord close codes against the emulator: what happens is w
           expect(isFatal(h.failures[0])).toBe(true);
           expect((h.failures[0] as Error).message).toContain(String(code));
           // discord.js would reconnect within ~0.5 s if it were going to.
-          await settle(1500);
+          await sleep(1500);
           expect(counters.connections).toBe(connections);
           expect(h.emulator.openSockets()).toBe(0);
           expect(h.failures).toHaveLength(1);
@@ -76,7 +75,7 @@ describe.concurrent('discord close codes against the emulator: what happens is w
         }
         h.emulator.injectMessage('after');
         await until(() => h.texts().includes('after'), `the event after ${code}`);
-        await settle(300);
+        await sleep(300);
         expect(h.transitions).toContain('reconnecting');
         expect(h.failures).toEqual([]);
         if (rule.recovery === 'resume') {
