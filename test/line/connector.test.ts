@@ -149,6 +149,16 @@ describe('LINE connector: inbound', () => {
     expect(h.connector.listeners()[0]!.counters!.rejectedBy).toEqual({ 'bad-payload': 25 });
   });
 
+  it('webhook.client_ip_header cf-connecting-ip (cloudflared) reaches the listener: the fail-ban counts that header', async () => {
+    h = await startHarness({ config: { webhook: { bind: '127.0.0.1:0', public_url: PUBLIC_URL, client_ip_header: 'cf-connecting-ip' } } });
+    await h.start();
+    const body = JSON.stringify({ destination: h.emulator.botUserId, events: [] });
+    const as = (ip: string, signature: string) => fetch(h!.url(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signature, 'cf-connecting-ip': ip }, body });
+    for (let i = 0; i < 21; i++) expect((await as('203.0.113.66', signHmacBase64('guess', body))).status).toBe(401);
+    expect((await as('203.0.113.66', signHmacBase64(h.emulator.channelSecret, body))).status).toBe(429);
+    expect((await as('198.51.100.20', signHmacBase64(h.emulator.channelSecret, body))).status).toBe(200);
+  });
+
   it('a delivery with several events journals each, sticker and image as attachments, follow and join as lifecycle', async () => {
     h = await startHarness();
     await h.start();
