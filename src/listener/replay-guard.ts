@@ -8,17 +8,17 @@
 import type { Exchange, Rejection, Stage } from './exchange.js';
 import type { ReplayCache } from './replay-cache.js';
 
-/** The replay stage over `cache`; sets `ex.replayHeld` when this request holds the id. */
+/** The replay stage over `cache`; sets `ex.replayHeld` when this request holds the id. Waits only when a copy is in flight. */
 export function replayGuard(cache: ReplayCache): Stage {
-  return async function replayGuard(ex: Exchange): Promise<Rejection | undefined> {
-    const id = ex.deliveryId;
-    if (id === undefined) return undefined;
-    for (;;) {
-      if (cache.has(id)) return { status: 200, reason: 'replay', body: '{}' };
-      if (cache.reserve(id)) break;
-      await cache.pending(id);
+  function attempt(ex: Exchange, id: string): Rejection | undefined | Promise<Rejection | undefined> {
+    if (cache.has(id)) return { status: 200, reason: 'replay', body: '{}' };
+    if (cache.reserve(id)) {
+      ex.replayHeld = true;
+      return undefined;
     }
-    ex.replayHeld = true;
-    return undefined;
+    return cache.pending(id)!.then(() => attempt(ex, id));
+  }
+  return function replayGuard(ex: Exchange) {
+    return ex.deliveryId === undefined ? undefined : attempt(ex, ex.deliveryId);
   };
 }
