@@ -57,8 +57,7 @@ export async function startRuntime(config: LoadedConfig, options: RuntimeOptions
   const supervisor = new Supervisor({
     connectors: config.connectors,
     loadModule: loadConnectorModule,
-    verification: (name) => plans[name]!.verification,
-    declaredListeners: (name) => plans[name]!.listeners,
+    plan: (name) => plans[name]!,
     bus,
     log,
     clock,

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AgentBus } from '../bus/bus.js';
 import type { OutboundCommand, SendResult, Transport, Verification } from '../bus/types.js';
 import type { Clock } from '../clock.js';
-import { StateTracker, type ConnectorState, type ListenerInfo } from '../connector.js';
+import { StateTracker, type ConnectorPlan, type ConnectorState, type ListenerInfo } from '../connector.js';
 import { SbError } from '../errors.js';
 import type { ConnectorConfig, ConnectorModule } from '../registry-types.js';
 import { AccessGate } from '../security/access-gate.js';
@@ -37,10 +37,12 @@ export interface SupervisorOptions {
   connectors: Readonly<Record<string, ConnectorConfig>>;
   /** Import the connector module of a platform (the registry's `load`). */
   loadModule: (platform: string) => Promise<ConnectorModule>;
-  /** Verification scheme per connector, from the static plan. */
-  verification: (name: string) => Verification;
-  /** Listeners each connector's static plan declares; an outbound connector may open only these. Default none. */
-  declaredListeners?: (name: string) => readonly ListenerInfo[];
+  /**
+   * Each connector's static plan (what `status` shows without a runtime): its transport and verification
+   * scheme, reported even for a disabled connector, and the listeners it declares — an outbound
+   * connector may open only these.
+   */
+  plan: (name: string) => Pick<ConnectorPlan, 'transport' | 'verification' | 'listeners'>;
   bus: AgentBus;
   log: Logger;
   clock: Clock;
@@ -77,7 +79,7 @@ export class Supervisor {
         log: clog,
         reply: (conversation, text) => connector.send({ type: 'send', connector: name, conversation, text }),
       });
-      this.#runners.set(name, new ConnectorRunner({ connector, state, bus, log: clog, clock, gate, declaredListeners: this.#options.declaredListeners?.(name) ?? [], ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}) }));
+      this.#runners.set(name, new ConnectorRunner({ connector, state, bus, log: clog, clock, gate, declaredListeners: this.#options.plan(name).listeners, ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}) }));
     }
     await Promise.all([...this.#runners.values()].map((r) => r.start()));
   }
@@ -107,9 +109,10 @@ export class Supervisor {
   report(): ConnectorReport[] {
     return Object.entries(this.#options.connectors).map(([name, config]) => {
       const runner = this.#runners.get(name);
+      const plan = this.#options.plan(name);
       if (!runner) {
         return {
-          name, platform: config.platform, transport: 'outbound-socket' as Transport, verification: this.#options.verification(name),
+          name, platform: config.platform, transport: plan.transport, verification: plan.verification,
           state: 'disabled' as const, listeners: [], eventsIn: 0, duplicates: 0, rejected: 0, rejectedBy: {}, restarts: 0,
         };
       }
@@ -119,7 +122,7 @@ export class Supervisor {
         name,
         platform: config.platform,
         transport: runner.connector.transport,
-        verification: this.#options.verification(name),
+        verification: plan.verification,
         state: status.state,
         since: status.since,
         ...(status.reason ? { reason: status.reason } : {}),

@@ -59,7 +59,7 @@ describe('access refusals in the runner', () => {
     const supervisor = new Supervisor({
       connectors: { rec: { platform: 'rec', enabled: true, access: { dm: 'pairing', groups: ['g'], owners: ['me'] } } },
       loadModule: async () => ({ create: (_c, deps: ConnectorDeps) => (connector = new RecordingConnector(deps.name, deps.state)) }),
-      verification: () => 'token', bus, log: silentLogger(), clock: systemClock, stateDir: tmp.dir, access,
+      plan: () => ({ transport: 'outbound-socket', verification: 'token', listeners: [] }), bus, log: silentLogger(), clock: systemClock, stateDir: tmp.dir, access,
     });
     cleanups.push(tmp.cleanup, () => access.close(), () => bus.close(), () => supervisor.stop());
     await supervisor.start();

@@ -94,8 +94,7 @@ describe('Supervisor', () => {
         loaded.push(p);
         return module;
       },
-      verification: () => 'socket-auth',
-      declaredListeners: (name) => blocks[name]?.declared ?? [],
+      plan: (name) => ({ transport: blocks[name]?.transport ?? 'outbound-socket', verification: 'socket-auth', listeners: blocks[name]?.declared ?? [] }),
       bus,
       log: silentLogger(),
       clock: systemClock,
@@ -107,10 +106,12 @@ describe('Supervisor', () => {
   }
 
   it('starts connectors to online and reports them', async () => {
-    const { supervisor } = setup({ a: { script: ['ok'] }, off: { script: ['ok'], enabled: false } });
+    const { supervisor } = setup({ a: { script: ['ok'] }, off: { script: ['ok'], enabled: false, transport: 'webhook' } });
     await supervisor.start();
     const report = supervisor.report();
     expect(report.map((r) => [r.name, r.state])).toEqual([['a', 'online'], ['off', 'disabled']]);
+    // A disabled connector is reported with its plan's transport (a disabled webhook is not "outbound").
+    expect(report.map((r) => [r.name, r.transport])).toEqual([['a', 'outbound-socket'], ['off', 'webhook']]);
     expect(made).toHaveLength(1);
   });
 
