@@ -2,6 +2,7 @@
  * One configured connector under supervision: start it, watch it, restart it with backoff when it
  * fails, leave it `failed` on a fatal error, and count what it ingests and rejects.
  */
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { AgentBus } from '../bus/bus.js';
 import type { EventDraft } from '../bus/types.js';
@@ -73,7 +74,12 @@ export class ConnectorRunner {
   start(): Promise<void> {
     let firstSettled!: () => void;
     const first = new Promise<void>((r) => (firstSettled = r));
-    this.#loop = this.#run(firstSettled);
+    this.#loop = this.#run(firstSettled).catch((err: unknown) => {
+      // The loop itself must never end the runtime: this connector fails, the others keep serving.
+      this.#log.error({ err }, 'connector supervision failed; not restarting');
+      if (this.#state.state !== 'failed') this.#state.set('failed', describeError(err));
+      firstSettled();
+    });
     return first;
   }
 
@@ -89,14 +95,16 @@ export class ConnectorRunner {
         this.#refuseUnexpectedListener();
         const failed = new Promise<unknown>((resolve) => {
           const ctx = this.#context(generation, resolve);
-          this.connector.start(ctx, attempt.signal).then(
-            () => {
+          // One chain, one catch: a start that rejects and a listener check that throws after it
+          // both fail this attempt (never an unhandled rejection that would end the runtime).
+          this.connector
+            .start(ctx, attempt.signal)
+            .then(() => {
               this.#refuseUnexpectedListener();
               this.#backoff.reset();
               firstSettled();
-            },
-            resolve,
-          );
+            })
+            .catch(resolve);
         });
         const stopped = new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
         failure = await Promise.race([failed, stopped]);
@@ -202,8 +210,21 @@ export class ConnectorRunner {
 
 /** Same host, and the same port unless the declared one is 0 (any free port). */
 function sameBind(declared: string, actual: string): boolean {
-  const split = (b: string) => [b.slice(0, b.lastIndexOf(':')), b.slice(b.lastIndexOf(':') + 1)] as const;
-  const [dh, dp] = split(declared);
-  const [ah, ap] = split(actual);
-  return dh === ah && (dp === '0' || dp === ap);
+  const [dh, dp] = splitBind(declared);
+  const [ah, ap] = splitBind(actual);
+  const hostMatches = dh === ah || (dh === 'localhost' && isLoopback(ah));
+  return hostMatches && (dp === '0' || dp === ap);
+}
+
+/** `host:port` → [canonical host, port]: brackets dropped, names lower-cased, IPv6 in its canonical form. */
+function splitBind(bind: string): readonly [string, string] {
+  const i = bind.lastIndexOf(':');
+  const host = bind.slice(0, i).replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const canonical = isIP(host) === 6 ? new URL(`http://[${host}]`).hostname.slice(1, -1) : host;
+  return [canonical, bind.slice(i + 1)];
+}
+
+/** `localhost` may be bound as any loopback address (127.0.0.0/8 or ::1). */
+function isLoopback(host: string): boolean {
+  return (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
 }

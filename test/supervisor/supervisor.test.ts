@@ -22,11 +22,13 @@ class ScriptedConnector implements Connector {
     private readonly deps: ConnectorDeps,
     private readonly script: ('ok' | 'retry' | 'fatal' | 'retry-after')[],
     private readonly listenerList: ListenerInfo[] = [],
+    /** Like Mattermost's callbacks: the listener exists only once start() has opened it. */
+    private readonly listenOnStart = false,
   ) {
     deps.state.on('change', (c) => this.transitions.push(c.state));
   }
   listeners(): ListenerInfo[] {
-    return this.listenerList;
+    return this.listenOnStart && this.deps.state.state !== 'online' ? [] : this.listenerList;
   }
   async start(ctx: ConnectorContext): Promise<void> {
     this.ctx = ctx;
@@ -75,14 +77,14 @@ describe('Supervisor', () => {
     await supervisor?.stop();
   });
 
-  function setup(blocks: Record<string, { script: ('ok' | 'retry' | 'fatal' | 'retry-after')[]; transport?: 'outbound-socket' | 'webhook'; listeners?: ListenerInfo[]; declared?: ListenerInfo[]; enabled?: boolean }>, bus = memoryBus()) {
+  function setup(blocks: Record<string, { script: ('ok' | 'retry' | 'fatal' | 'retry-after')[]; transport?: 'outbound-socket' | 'webhook'; listeners?: ListenerInfo[]; declared?: ListenerInfo[]; enabled?: boolean; listenOnStart?: boolean }>, bus = memoryBus()) {
     const configs: Record<string, ConnectorConfig> = {};
     // 'u', the sender of the drafts below, owns them: these tests are about lifecycle, not access.
     for (const [name, b] of Object.entries(blocks)) configs[name] = { platform: 'scripted', enabled: b.enabled ?? true, access: { owners: ['u'] } };
     const module: ConnectorModule = {
       create: (_config, deps) => {
         const b = blocks[deps.name]!;
-        const c = new ScriptedConnector(deps.name, b.transport ?? 'outbound-socket', deps, b.script, b.listeners);
+        const c = new ScriptedConnector(deps.name, b.transport ?? 'outbound-socket', deps, b.script, b.listeners, b.listenOnStart);
         made.push(c);
         return c;
       },
@@ -171,6 +173,36 @@ describe('Supervisor', () => {
     expect(declared!.listeners.map((l) => l.bind)).toEqual(['127.0.0.1:41234']);
     expect(elsewhere!.state).toBe('failed');
     expect(elsewhere!.reason).toMatch(/outbound connector reported a listener on 192\.168\.1\.5:41234 that its config does not declare/);
+  });
+
+  it('fails a connector that opens an undeclared listener during start, and the runtime keeps serving the others', async () => {
+    const { supervisor, bus } = setup({
+      opens: { script: ['ok'], listeners: [{ bind: '192.168.1.5:41234', exposure: 'lan', verification: 'token' }], listenOnStart: true },
+      other: { script: ['ok'] },
+    });
+    await supervisor.start();
+    await until(() => supervisor.report()[0]!.state === 'failed', 'the connector with the undeclared listener failed');
+    const [opens, other] = supervisor.report();
+    expect(opens!.reason).toMatch(/outbound connector reported a listener on 192\.168\.1\.5:41234 that its config does not declare/);
+    expect(made[0]!.starts).toBe(1);
+    expect(made[0]!.transitions.at(-1)).toBe('failed');
+    expect(other!.state).toBe('online');
+    const draft = { dedupKey: 'other:1', connector: 'other', platform: 'scripted', kind: 'message', conversation: { id: 'c', kind: 'dm' }, sender: { id: 'u', isBot: false }, provenance: { transport: 'outbound-socket', verified: 'socket-auth', sender: 'unknown' } } satisfies EventDraft;
+    await expect(made[1]!.ctx!.ingest(draft)).resolves.toMatchObject({ status: 'appended' });
+    expect(bus.drafts).toHaveLength(1);
+  });
+
+  it('matches a declared bind of localhost or upper-case IPv6 to the address actually bound', async () => {
+    const token = { exposure: 'loopback', verification: 'token' } as const;
+    const { supervisor } = setup({
+      v4: { script: ['ok'], listeners: [{ ...token, bind: '127.0.0.1:41234' }], declared: [{ ...token, bind: 'localhost:41234' }], listenOnStart: true },
+      v6: { script: ['ok'], listeners: [{ ...token, bind: '[::1]:41235' }], declared: [{ ...token, bind: 'LOCALHOST:41235' }], listenOnStart: true },
+      lan: { script: ['ok'], listeners: [{ ...token, exposure: 'lan', bind: '[fe80::a:1]:41236' }], declared: [{ ...token, exposure: 'lan', bind: '[FE80:0::A:0001]:41236' }], listenOnStart: true },
+      notLoopback: { script: ['ok'], listeners: [{ ...token, bind: '10.0.0.1:41237' }], declared: [{ ...token, bind: 'localhost:41237' }], listenOnStart: true },
+    });
+    await supervisor.start();
+    await until(() => supervisor.report()[3]!.state === 'failed', 'a non-loopback bind for localhost is refused');
+    expect(supervisor.report().map((r) => [r.name, r.state])).toEqual([['v4', 'online'], ['v6', 'online'], ['lan', 'online'], ['notLoopback', 'failed']]);
   });
 
   it('counts events in and duplicates through the context', async () => {
