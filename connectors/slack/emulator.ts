@@ -8,6 +8,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SandboxPlatform } from '../../src/registry-types.js';
 import { DEFAULT_CHANNEL, SlackApiError, SlackState, type EmuEnvelope, type InjectOptions, type SentRecord } from './emulator-store.js';
@@ -43,6 +44,8 @@ export interface SlackEmulator {
   injectSlashCommand(command: string, text: string, channel?: string): EmuEnvelope;
   /** Destroy every socket and HTTP connection (a network drop); returns how many. */
   dropConnections(): number;
+  /** Stop reading the open sockets: a peer that never answers a close frame (nor anything else). */
+  stallSockets(): void;
   /** Send `{"type":"disconnect","reason":...}` on the open socket(s). */
   sendDisconnect(reason?: 'refresh_requested' | 'warning' | 'too_many_websockets' | 'link_disabled'): void;
   /** Answer the next `n` Web API calls (of `methods`, default any) with this failure. */
@@ -85,6 +88,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
   const calls: CallRecord[] = [];
   const httpSockets = new Set<Socket>();
   const open = new Set<WebSocket>();
+  /** The TCP socket under each WebSocket, so a test can stall it. */
+  const raw = new WeakMap<WebSocket, Duplex>();
   const tickets = new Set<string>();
   const sentListeners: ((r: SentRecord) => void)[] = [];
   let failure: { left: number; kind: FailureKind; retryAfter: number; methods?: string[] } | undefined;
@@ -225,7 +230,10 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      raw.set(ws, socket);
+      wss.emit('connection', ws, req);
+    });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
@@ -255,6 +263,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       for (const ws of open) ws.terminate();
       for (const s of httpSockets) s.destroy();
       return n;
+    },
+    stallSockets: () => {
+      for (const ws of open) raw.get(ws)?.pause();
     },
     sendDisconnect: (reason = 'refresh_requested') => {
       for (const ws of open) ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'emulator' } }));

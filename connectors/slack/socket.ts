@@ -50,6 +50,8 @@ export class SocketSession {
   #reconnecting = false;
   /** The reason of the last `disconnect` message, consumed by the close that follows it. */
   #asked: string | undefined;
+  /** Our listeners on the client, removed on close; the SDK's own (its `error` logger) stay. */
+  readonly #listeners: Record<string, Parameters<SocketClient['on']>[1]>;
 
   constructor(options: SocketOptions) {
     this.#o = options;
@@ -62,20 +64,23 @@ export class SocketSession {
       // No SDK retries: apps.connections.open failures go through our backoff and recovery table.
       clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     });
-    this.#client.on('slack_event', (e: Envelope) => {
-      if (e.envelope_id) options.onEnvelope(e);
-    });
-    this.#client.on('ws_message', (data: unknown) => {
-      // Only the short control messages are inspected; envelopes are parsed once, by the client.
-      if (typeof data === 'string' && data.length < 512 && DISCONNECT.test(data)) {
-        try {
-          this.#asked = String((JSON.parse(data) as { reason?: unknown }).reason ?? 'unknown');
-        } catch {
-          this.#asked = 'unknown';
+    this.#listeners = {
+      slack_event: (e: Envelope) => {
+        if (e.envelope_id) options.onEnvelope(e);
+      },
+      ws_message: (data: unknown) => {
+        // Only the short control messages are inspected; envelopes are parsed once, by the client.
+        if (typeof data === 'string' && data.length < 512 && DISCONNECT.test(data)) {
+          try {
+            this.#asked = String((JSON.parse(data) as { reason?: unknown }).reason ?? 'unknown');
+          } catch {
+            this.#asked = 'unknown';
+          }
         }
-      }
-    });
-    this.#client.on('disconnected', () => this.#onClosed());
+      },
+      disconnected: () => this.#onClosed(),
+    };
+    for (const [event, listener] of Object.entries(this.#listeners)) this.#client.on(event, listener);
   }
 
   /** Connect and wait for `hello`; rejects with a Fatal or Retryable connector error. */
@@ -146,7 +151,9 @@ export class SocketSession {
     this.#generation++;
     this.#reconnecting = false;
     await Promise.race([this.#client.disconnect(), sleep(2_000)]);
-    this.#client.removeAllListeners();
+    // Not removeAllListeners(): the SDK may still finish a close handshake (up to 30 s) and report an
+    // error on the way; its own `error` and `close` listeners must be there to take it.
+    for (const [event, listener] of Object.entries(this.#listeners)) this.#client.off(event, listener);
   }
 }
 
