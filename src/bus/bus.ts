@@ -19,6 +19,19 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/**
+ * A subscription with flow control for a slow reader: `pause` holds delivery and `resume` goes on
+ * exactly where it stopped — nothing lost, skipped or repeated.
+ */
+export interface PausableSubscription extends Subscription {
+  /** True while paused. */
+  readonly paused: boolean;
+  /** Deliver nothing more until `resume` (takes effect after the event being delivered, if any). */
+  pause(): void;
+  /** Go on from the event after the last one delivered. */
+  resume(): void;
+}
+
 export interface BusStats {
   appended: number;
   duplicates: number;
@@ -46,4 +59,9 @@ export interface AgentBus {
   /** Delete events past the retention limits; returns how many were removed. */
   prune(): number;
   close(): Promise<void>;
+}
+
+/** An {@link AgentBus} whose subscriptions can be paused (the SQLite journal); the control socket needs one. */
+export interface PausableBus extends AgentBus {
+  subscribe(subscriber: string, onEvent: (event: InboundEvent) => void, options?: SubscribeOptions): PausableSubscription;
 }

@@ -3,7 +3,7 @@
  * retained event at or after its start that its subscriber has not acked; once it has caught up with
  * the journal head it takes new events straight from memory as they are committed.
  */
-import type { Subscription } from './bus.js';
+import type { PausableSubscription } from './bus.js';
 import type { SubscriberCursor } from './cursor.js';
 import { formatEventId } from './event-id.js';
 import type { EventRow } from './journal-store.js';
@@ -32,7 +32,7 @@ export interface CommittedEvent {
 const PAGE = 256;
 
 /** A live subscription (see the module comment). Created by the journal, never directly. */
-export class JournalSubscription implements Subscription {
+export class JournalSubscription implements PausableSubscription {
   readonly subscriber: string;
   readonly #cursor: SubscriberCursor;
   readonly #source: DeliverySource;
@@ -45,6 +45,9 @@ export class JournalSubscription implements Subscription {
   readonly #replayAcked: boolean;
   #caughtUp = false;
   #closed = false;
+  #paused = false;
+  /** A replay page is scheduled on a later turn (at most one at a time). */
+  #scheduled = false;
 
   constructor(init: {
     cursor: SubscriberCursor;
@@ -70,9 +73,32 @@ export class JournalSubscription implements Subscription {
     return this.#closed;
   }
 
+  /** True while paused (see {@link pause}). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   /** Begin the replay on a later turn, so no event arrives before `subscribe` has returned. */
   start(): void {
-    setImmediate(() => this.#pump());
+    this.#schedule();
+  }
+
+  /**
+   * Stop delivering after the current event (callable from inside `onEvent`). Events committed while
+   * paused stay in the database only; nothing queues in memory for this subscription.
+   */
+  pause(): void {
+    if (this.#closed) return;
+    this.#paused = true;
+    // Live batches are ignored until resume; the replay from the database takes over from #nextSeq.
+    this.#caughtUp = false;
+  }
+
+  /** Go on delivering from the event after the last one delivered, on a later turn. */
+  resume(): void {
+    if (!this.#paused || this.#closed) return;
+    this.#paused = false;
+    this.#schedule();
   }
 
   /** Stop delivery. Events delivered but not acked go to the next subscription under this name. */
@@ -93,18 +119,29 @@ export class JournalSubscription implements Subscription {
   deliverLive(events: readonly CommittedEvent[]): void {
     if (!this.#caughtUp) return;
     for (const { seq, event } of events) {
-      if (this.#closed) return;
+      // Paused (or closed) by the previous delivery: the rest is committed, the replay finds it.
+      if (this.#closed || !this.#caughtUp) return;
       if (seq < this.#nextSeq) continue;
       this.#nextSeq = seq + 1;
       if (!this.#cursor.isAcked(seq)) this.#deliver(event);
     }
   }
 
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
   #pump(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#paused) return;
     const rows = this.#source.read(this.#nextSeq, PAGE);
     for (const row of rows) {
-      if (this.#closed) return;
+      // Stop before taking the next row: #nextSeq already points at it, so resume starts there.
+      if (this.#closed || this.#paused) return;
       this.#nextSeq = row.seq + 1;
       if (!this.#replayAcked && this.#cursor.isAcked(row.seq)) continue;
       // The stored id is a placeholder (it was written before the seq existed); the seq is the truth.
@@ -112,7 +149,7 @@ export class JournalSubscription implements Subscription {
       event.id = formatEventId(row.seq);
       this.#deliver(event);
     }
-    if (this.#closed) return;
+    if (this.#closed || this.#paused) return;
     // Commits happen on their own turns, never during this synchronous loop, so the head cannot
     // have moved underneath: a short page means everything stored up to the head has been seen
     // (retention may have left gaps), and every later event reaches us through deliverLive.
@@ -123,7 +160,7 @@ export class JournalSubscription implements Subscription {
       return;
     }
     // Yield between pages so appends keep committing while a long backlog replays.
-    setImmediate(() => this.#pump());
+    this.#schedule();
   }
 
   #deliver(event: InboundEvent): void {

@@ -6,7 +6,7 @@
  * committed — so "resolved" always means "on disk", while the per-commit cost is shared. Live
  * subscribers get the committed events right after the commit, in journal order, from memory.
  */
-import type { AppendResult, AgentBus, BusStats, SubscribeOptions } from './bus.js';
+import type { AppendResult, BusStats, PausableBus, SubscribeOptions } from './bus.js';
 import { SubscriberCursor } from './cursor.js';
 import { newCorrelationId, parseEventId } from './event-id.js';
 import { writeBatch, type Pending, type PendingAppend } from './journal-batch.js';
@@ -57,7 +57,7 @@ export interface JournalSubscribeOptions extends SubscribeOptions {
 }
 
 /** The SQLite-backed {@link AgentBus}. Obtain one with {@link openJournal}; one process per file. */
-export class SqliteJournal implements AgentBus {
+export class SqliteJournal implements PausableBus {
   readonly #store: JournalStore;
   readonly #clock: Clock;
   readonly #retention: Retention;
