@@ -32,6 +32,18 @@ export function hostOf(hostPort: string): string {
   return bareHost(hostPort.slice(0, hostPort.lastIndexOf(':')));
 }
 
+/**
+ * `host:port` with its host made exact: `localhost` → `127.0.0.1` (the address the listener binds, so
+ * the plan, the bind and `status` agree), an IPv6 literal in its canonical lower-case form, in brackets.
+ */
+export function canonicalBind(hostPort: string): string {
+  const host = hostOf(hostPort);
+  const port = hostPort.slice(hostPort.lastIndexOf(':') + 1);
+  if (host.toLowerCase() === 'localhost') return `127.0.0.1:${port}`;
+  if (isIP(host) === 6) return `${new URL(`http://[${host}]`).host}:${port}`;
+  return `${host}:${port}`;
+}
+
 /** The scope of an IP address or host name. `localhost` counts as loopback. */
 export function scopeOf(host: string): AddressScope {
   const bare = bareHost(host);

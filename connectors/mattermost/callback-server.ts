@@ -11,7 +11,7 @@ import type { ListenerInfo } from '../../src/connector.js';
 import { loadEndpointId, startListener, type Listener } from '../../src/listener/index.js';
 import { loadOrCreateKey } from '../../src/security/key-file.js';
 import { callbackHandler, type CallbackOptions } from './buttons.js';
-import { bareHost, hostOf } from './address.js';
+import { bareHost, canonicalBind, hostOf } from './address.js';
 import { CALLBACK_BODY_LIMIT, plannedListener } from './schema.js';
 
 export interface CallbackServerOptions extends Omit<CallbackOptions, 'key'> {
@@ -41,10 +41,12 @@ export class CallbackServer {
   static async start(o: CallbackServerOptions): Promise<CallbackServer> {
     const key = await loadOrCreateKey(join(o.stateDir, 'mattermost', `${o.connector}.key`));
     const endpointId = await loadEndpointId(o.stateDir, o.connector);
+    // The exact address the plan declares (`localhost` → 127.0.0.1), never a name resolved at bind time.
+    const bind = canonicalBind(o.bind);
     const listener = await startListener({
       connector: o.connector,
-      host: hostOf(o.bind),
-      port: Number(o.bind.slice(o.bind.lastIndexOf(':') + 1)),
+      host: hostOf(bind),
+      port: Number(bind.slice(bind.lastIndexOf(':') + 1)),
       endpointId,
       handler: callbackHandler({ ...o, key }),
       limits: { bodyLimit: CALLBACK_BODY_LIMIT },

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { connectorBase, duration, hostPort, httpUrl, secretRef } from '../../src/config/fields.js';
 import type { ConnectorPlan, ListenerInfo } from '../../src/connector.js';
 import type { ConnectorConfig } from '../../src/registry-types.js';
-import { hostOf, isLocalHost, scopeOf } from './address.js';
+import { canonicalBind, hostOf, isLocalHost, scopeOf } from './address.js';
 
 /** How long a button stays pressable unless `button_ttl` says otherwise. */
 export const DEFAULT_BUTTON_TTL = '24h';
@@ -50,7 +50,8 @@ export const schema = z
 export type MattermostConfig = z.infer<typeof schema>;
 
 /** The listener `callbacks` would open, as config alone describes it. */
-export function plannedListener(bind: string, publicUrl?: string): ListenerInfo {
+export function plannedListener(configured: string, publicUrl?: string): ListenerInfo {
+  const bind = canonicalBind(configured);
   const scope = scopeOf(hostOf(bind));
   return {
     bind,

@@ -27,6 +27,15 @@ describe('mattermost schema', () => {
     expect(check(block({ callbacks: { bind: 'switchboard.lan:80' } }))[0]).toMatch(/give an IP address/);
   });
 
+  it('makes the declared bind exact: localhost is the 127.0.0.1 it binds, IPv6 is canonical lower case', () => {
+    for (const bind of ['localhost:8787', 'LocalHost:8787']) {
+      expect(check(block({ callbacks: { bind } })), bind).toEqual([]);
+      expect(plan(block({ callbacks: { bind } })).listeners).toEqual([{ bind: '127.0.0.1:8787', exposure: 'loopback', verification: 'token' }]);
+    }
+    expect(plan(block({ callbacks: { bind: '[FE80:0::A:0001]:8787' } })).listeners).toEqual([{ bind: '[fe80::a:1]:8787', exposure: 'lan', verification: 'token' }]);
+    expect(plan(block({ callbacks: { bind: '[::1]:0' } })).listeners[0]!.bind).toBe('[::1]:0');
+  });
+
   it('refuses a server URL with /api/v4, a trailing slash, or plain http across the internet', () => {
     expect(check(block({ url: 'https://chat.example.com/api/v4' }))[0]).toMatch(/remove the \/api\/v4/);
     expect(check(block({ url: 'https://chat.example.com/' }))[0]).toMatch(/trailing/);
