@@ -57,6 +57,8 @@ export class AccessGate {
     const paired = !policy.owners.has(sender) && !policy.allowed.has(sender) && store.pairing.isPaired(connector, sender);
     // A thread inside a DM is judged as that DM (threads elsewhere follow their parent group).
     const verdict = decideAccess(policy, { sender: draft.sender, conversation: store.dms.classify(connector, draft.conversation) }, paired);
+    // Only DMs the policy admits are kept in access.db; a stranger's refused DM is remembered in memory.
+    if (draft.conversation.kind === 'dm') store.dms.remember(connector, draft.conversation.id, verdict.pass);
     if (!verdict.pass) {
       if (verdict.offerPairing && OFFERS_PAIRING.has(draft.kind)) this.#offerPairing(draft);
       else this.#refused(draft, verdict.reason, verdict.trust);

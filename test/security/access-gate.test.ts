@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../helpers/clock.js';
@@ -108,6 +110,28 @@ describe('AccessGate', () => {
     expect(again.g.admit(draft('friend', { id: 'C9:1.1', kind: 'thread', parentId: 'C9' }))).toEqual({ pass: false, reason: 'group-not-allowed' });
     again.store.close();
     stores.splice(stores.indexOf(again.store), 1);
+    tmp.cleanup();
+  });
+
+  it("strangers' refused DMs add no rows to access.db; their threads are still judged as DMs in this run", () => {
+    const tmp = makeTempDir();
+    const { g, store } = gate({ groups: ['*'], allowed: ['friend'] }, manualClock(), tmp.dir);
+    const rows = () => {
+      const db = new Database(join(tmp.dir, 'access.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT COUNT(*) AS n FROM dm_conversations').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    for (let i = 0; i < 200; i++) expect(g.admit(draft(`attacker${i}`, dm(`D${i}`))).pass).toBe(false);
+    expect(rows()).toBe(0);
+    // Groups are open (`*`), yet a thread in a stranger's refused DM is judged by the DM rules.
+    expect(g.admit(draft('attacker7', { id: 'D7:1.1', kind: 'thread', parentId: 'D7' }))).toEqual({ pass: false, reason: 'dm-not-paired' });
+    expect(g.admit(draft('friend', dm('F1'))).pass).toBe(true);
+    expect(rows()).toBe(1);
+    store.close();
+    stores.splice(stores.indexOf(store), 1);
     tmp.cleanup();
   });
 
