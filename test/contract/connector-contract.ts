@@ -5,7 +5,9 @@
  *
  * It drives the connector through the registry (as the runtime does), against its emulator, with the
  * real journal, and checks: start → online, receive + normalize, journal-before-ack, send, restart
- * after a dropped connection, redelivery absorbed by the dedup key, stop, and the state transitions.
+ * after a dropped connection, redelivery absorbed by the dedup key, stop, and the state transitions;
+ * contract-ack-lifecycle.ts adds: refused and duplicate events acked for good, no echo of its own sends,
+ * stop() idempotent and final, and the live connector matching its schema's plan.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registry } from '../../connectors/registry.js';
@@ -14,10 +16,11 @@ import { inboundEventSchema } from '../../src/bus/event-schema.js';
 import { openJournal } from '../../src/bus/journal.js';
 import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
-import { StateTracker, type Connector, type ConnectorContext, type ConnectorState, type ListenerInfo } from '../../src/connector.js';
+import { StateTracker, type Connector, type ConnectorContext, type ConnectorState, type IngestResult, type ListenerInfo } from '../../src/connector.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ConnectorConfig } from '../../src/registry-types.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
+import { runAckAndLifecycleChecks, type ContractRun } from './contract-ack-lifecycle.js';
 
 /** The platform side, as the suite needs to drive it. */
 export interface ContractPlatform {
@@ -57,11 +60,19 @@ export function runConnectorContract(harness: ContractHarness): void {
     let gate: Promise<void> | undefined;
     let failures: unknown[];
     let abort: AbortController;
+    let block: ConnectorConfig;
+    /** Every draft the connector offered to ingest, in order (whatever ingest answered). */
+    let offered: EventDraft[];
+    /** When set and it answers, ingest resolves that instead of journaling (refused / duplicate). */
+    let verdict: ((draft: EventDraft) => IngestResult | undefined) | undefined;
 
     const ctx = (): ConnectorContext => ({
       log: silentLogger(),
       clock: systemClock,
       ingest: async (draft: EventDraft) => {
+        offered.push(draft);
+        const answer = verdict?.(draft);
+        if (answer) return answer;
         if (gate) await gate;
         const r = await bus.append(draft);
         return r.status === 'appended' ? r : { status: 'duplicate' };
@@ -75,6 +86,8 @@ export function runConnectorContract(harness: ContractHarness): void {
       bus = openJournal({ dir: tmp.dir });
       received = [];
       failures = [];
+      offered = [];
+      verdict = undefined;
       gate = undefined;
       bus.subscribe('contract', (e) => {
         received.push(e);
@@ -82,6 +95,7 @@ export function runConnectorContract(harness: ContractHarness): void {
       });
       const setup = await harness.setup();
       platform = setup.platform;
+      block = setup.block;
       const entry = registry[harness.platform];
       if (!entry) throw new Error(`platform ${harness.platform} is not in connectors/registry.ts`);
       state = new StateTracker(systemClock);
@@ -97,6 +111,19 @@ export function runConnectorContract(harness: ContractHarness): void {
       platform.attach?.(connector.listeners());
     };
 
+    /** What the ack and lifecycle checks read of this test's world (built anew in beforeEach). */
+    const run: ContractRun = {
+      get connector() { return connector; },
+      get platform() { return platform; },
+      get block() { return block; },
+      get transitions() { return transitions; },
+      get received() { return received; },
+      get offered() { return offered; },
+      get failures() { return failures; },
+      setVerdict: (v) => (verdict = v),
+      start,
+    };
+
     afterEach(async () => {
       abort.abort();
       await connector.stop();
@@ -110,7 +137,9 @@ export function runConnectorContract(harness: ContractHarness): void {
       await start();
       expect(connector.status().state).toBe('online');
       expect(transitions.slice(0, 2)).toEqual(['connecting', 'online']);
-      if (connector.transport === 'outbound-socket') expect(connector.listeners()).toEqual([]);
+      // Outbound: nothing listens beyond what the plan declares (Mattermost's button callbacks; docs/architecture.md).
+      const plan = (await registry[harness.platform]!.schema()).describe(block);
+      if (connector.transport === 'outbound-socket') expect(connector.listeners()).toHaveLength(plan.listeners.length);
       expect(connector.name).toBe('contract');
       expect(connector.platform).toBe(harness.platform);
     });
@@ -199,5 +228,7 @@ export function runConnectorContract(harness: ContractHarness): void {
       await platform.injectMessage('second life');
       await until(() => received.some((e) => e.text === 'second life'), 'event after restart');
     });
+
+    runAckAndLifecycleChecks(harness.platform, run);
   });
 }
