@@ -70,4 +70,19 @@ export function runAckAndLifecycleChecks(platformName: string, run: ContractRun)
       expect(run.failures).toEqual([]);
     });
   }
+
+  // Platforms that show the bot its own posts (Discord, Mattermost, Slack with echo on) deliver the
+  // sent message back, live and again in a resume or catch-up after a drop: none of it is inbound.
+  it('never takes a message it sent for an inbound one, live or after a reconnect', async () => {
+    await run.start();
+    const text = 'echo probe from the agent';
+    await run.connector.send({ type: 'send', connector: 'contract', conversation: run.platform.conversationId, text });
+    await until(() => run.platform.sentTexts().includes(text), 'the platform to receive the message');
+    await deliverProbe('after the send');
+    await dropAndRecover();
+    await deliverProbe('after the reconnect');
+    expect(offeredWith(text)).toEqual([]);
+    expect(texts()).toEqual(['after the send', 'after the reconnect']);
+    await until(() => run.platform.unacked() === 0, 'the platform to see everything acknowledged');
+  });
 }

@@ -7,7 +7,8 @@ runConnectorContract({
   setup: async () => {
     const tokens = fakeSlackTokens();
     // A short redelivery window: the "journal refused" case waits for Slack to send the envelope again.
-    const emulator = await startSlackEmulator({ ...tokens, redeliverAfterMs: 500 });
+    // Echo on, as Slack does: the bot's own posts come back as message events (the no-echo check).
+    const emulator = await startSlackEmulator({ ...tokens, redeliverAfterMs: 500, echoBotMessages: true });
     return {
       block: { platform: 'slack', enabled: true, app_token: new Secret(tokens.appToken, 'test'), bot_token: new Secret(tokens.botToken, 'test'), api_url: emulator.apiUrl },
       platform: {
