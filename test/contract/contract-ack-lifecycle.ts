@@ -85,4 +85,29 @@ export function runAckAndLifecycleChecks(platformName: string, run: ContractRun)
     expect(texts()).toEqual(['after the send', 'after the reconnect']);
     await until(() => run.platform.unacked() === 0, 'the platform to see everything acknowledged');
   });
+
+  it('stop() is idempotent and final: no platform traffic reaches ingest afterwards', async () => {
+    await run.start();
+    await deliverProbe('before stop');
+    await Promise.all([run.connector.stop(), run.connector.stop()]);
+    await run.connector.stop();
+    expect(run.connector.status().state).toBe('offline');
+    const seen = run.offered.length;
+    const from = run.transitions.length;
+    await run.platform.injectMessage('after stop');
+    // A negative check has to wait: long enough for a live connector to have fetched and journaled it.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(run.offered).toHaveLength(seen);
+    expect(texts()).toEqual(['before stop']);
+    expect(run.connector.status().state).toBe('offline');
+    expect(run.transitions.slice(from)).toEqual([]);
+    expect(run.failures).toEqual([]);
+  });
+
+  it('stop() before start resolves and leaves it offline', async () => {
+    await run.connector.stop();
+    await run.connector.stop();
+    expect(run.connector.status().state).toBe('offline');
+    expect(run.transitions.filter((t) => t !== 'stopping' && t !== 'offline')).toEqual([]);
+  });
 }
