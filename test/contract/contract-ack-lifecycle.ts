@@ -110,4 +110,17 @@ export function runAckAndLifecycleChecks(platformName: string, run: ContractRun)
     expect(run.connector.status().state).toBe('offline');
     expect(run.transitions.filter((t) => t !== 'stopping' && t !== 'offline')).toEqual([]);
   });
+
+  it('agrees with its plan: transport, listeners and verification of describe(block)', async () => {
+    const plan = (await registry[platformName]!.schema()).describe(run.block);
+    await run.start();
+    expect(run.connector.transport).toBe(plan.transport);
+    // The plan's bind may say port 0; the live one names the port it got.
+    const shape = (l: ListenerInfo) => ({ host: l.bind.replace(/:\d+$/, ''), exposure: l.exposure, verification: l.verification });
+    const live = run.connector.listeners();
+    expect(live.map(shape)).toEqual(plan.listeners.map(shape));
+    for (const l of live) expect(l.bind).toMatch(/:[1-9]\d*$/);
+    await deliverProbe('plan probe');
+    expect(run.received[0]!.provenance).toMatchObject({ transport: plan.transport, verified: plan.verification });
+  });
 }

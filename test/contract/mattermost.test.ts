@@ -8,7 +8,8 @@ runConnectorContract({
     const token = fakeMattermostToken();
     const emulator = await startMattermostEmulator({ token });
     return {
-      block: { platform: 'mattermost', enabled: true, url: emulator.url, token: new Secret(token, 'test') },
+      // With button callbacks: the plan declares their listener, and the live connector must open just that.
+      block: { platform: 'mattermost', enabled: true, url: emulator.url, token: new Secret(token, 'test'), callbacks: { bind: '127.0.0.1:0' } },
       platform: {
         conversationId: emulator.world.channels.dm.id,
         injectMessage: (text) => void emulator.injectPost(text),
