@@ -4,9 +4,13 @@
  * when the text outgrows the platform's limit or the message has used the edits the platform allows.
  * Where the platform cannot edit, each page is sent once it is complete, and the last one at the end.
  * A final edit the platform refuses does not lose the end of the answer: it is sent as a new message.
+ * A failed send or edit is tried again (mid-stream after a backoff, at the end until a budget is spent);
+ * `finish` says whether the chat shows the whole answer.
  */
 import type { OutboundCommand, SendResult } from '../bus/types.js';
+import { Backoff } from '../supervisor/backoff.js';
 import { splitText } from '../text/split.js';
+import { deliverWithRetries, type DeliveryRetry } from './deliver.js';
 
 export interface ReplyStreamOptions {
   send(cmd: OutboundCommand): Promise<SendResult>;
@@ -25,6 +29,21 @@ export interface ReplyStreamOptions {
   now(): number;
   /** A send or edit failed; the stream goes on (the log gets it). */
   onError(err: unknown): void;
+  /** How the end of the answer is retried (default: 2 min in all); its backoff also paces mid-stream retries. */
+  retry?: DeliveryRetry;
+}
+
+/** How `finish` ended. */
+export interface ReplyDelivery {
+  /** The chat shows the whole answer. */
+  delivered: boolean;
+  /** The end of the answer the chat does not show ('' once delivered). */
+  undelivered: string;
+}
+
+/** A send or edit that failed. */
+interface Failed {
+  err: unknown;
 }
 
 /** The message being written to: what it shows, and how many edits it has had. */
@@ -44,10 +63,19 @@ export class ReplyStream {
   #messages = 0;
   #lastFlush = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> = Promise.resolve();
+  #flushing: Promise<unknown> = Promise.resolve();
+  #finishing = false;
+  /** Paces mid-stream retries of a failed send or edit; reset by a flush that went through. */
+  readonly #backoff: Backoff;
 
   constructor(options: ReplyStreamOptions) {
     this.#o = options;
+    this.#backoff = new Backoff({ initialMs: 1_000, maxMs: 15_000, ...options.retry?.backoff });
+  }
+
+  /** The whole answer so far. */
+  get text(): string {
+    return this.#text.trim();
   }
 
   /** True once any text was streamed. */
@@ -61,23 +89,53 @@ export class ReplyStream {
     this.#text += text;
     if (this.#timer) return;
     const wait = this.#lastFlush + this.#o.editIntervalMs - this.#o.now();
-    if (wait <= 0) void this.#queueFlush(false);
-    else this.#timer = setTimeout(() => void this.#queueFlush(false), wait);
+    if (wait <= 0) this.#queueFlush();
+    else this.#timer = setTimeout(() => this.#queueFlush(), wait);
   }
 
-  /** Show everything that is left; resolves once the last send or edit has been answered. Never rejects. */
-  finish(): Promise<void> {
-    return this.#queueFlush(true);
-  }
-
-  #queueFlush(final: boolean): Promise<void> {
+  /**
+   * Show everything that is left, retrying failed sends and edits with backoff until they go through
+   * or the retry budget is spent (or its signal aborts). Never rejects.
+   */
+  async finish(): Promise<ReplyDelivery> {
+    this.#finishing = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#flushing = this.#flushing.then(() => this.#flush(final)).catch((err: unknown) => this.#o.onError(err));
-    return this.#flushing;
+    const attempt = async () => {
+      const failed = await this.#flush(true);
+      if (failed) throw failed.err;
+    };
+    const done = this.#flushing.then(() => deliverWithRetries(attempt, this.#o.retry));
+    this.#flushing = done;
+    const delivered = await done;
+    return { delivered, undelivered: delivered ? '' : this.#unshown() };
   }
 
-  async #flush(final: boolean): Promise<void> {
+  /** A mid-stream flush; a failed one is tried again after a backoff (or with the next output). */
+  #queueFlush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#flushing = this.#flushing
+      .then(() => this.#flush(false))
+      .then((failed) => {
+        if (!failed) return this.#backoff.reset();
+        if (this.#finishing || this.#timer) return;
+        const retryAfter = (failed.err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+        const delay = this.#backoff.next(typeof retryAfter === 'number' ? retryAfter : undefined);
+        this.#timer = setTimeout(() => this.#queueFlush(), Math.max(delay, this.#o.editIntervalMs));
+      })
+      .catch((err: unknown) => this.#o.onError(err));
+  }
+
+  /** The text after what the chat shows. */
+  #unshown(): string {
+    const rest = this.#text.slice(this.#done).trim();
+    const shown = this.#open?.text ?? '';
+    return rest.startsWith(shown) ? rest.slice(shown.length).trim() : rest;
+  }
+
+  /** Show what it can; resolves with the failure that stopped it, if one did. */
+  async #flush(final: boolean): Promise<Failed | undefined> {
     this.#lastFlush = this.#o.now();
     for (;;) {
       const region = this.#text.slice(this.#done);
@@ -99,7 +157,7 @@ export class ReplyStream {
           this.#messages++;
         } catch (err) {
           this.#o.onError(err);
-          return; // the next flush tries again from here
+          return { err }; // the next flush tries again from here
         }
       } else if (open.text !== want) {
         if (!this.#canEditMore(open)) {
@@ -113,8 +171,8 @@ export class ReplyStream {
           open.edits++;
         } catch (err) {
           this.#o.onError(err);
-          if (!final) return; // the next flush tries again
-          this.#close(lead, open.text); // the last chance: send what the edit would have added
+          if (!final) return { err }; // the next flush tries again
+          this.#close(lead, open.text); // at the end: send what the edit would have added as a new message
           continue;
         }
       }

@@ -1,4 +1,4 @@
-/** The short chat notice for how a run ended (details go to the log, never to the chat). */
+/** How a run ended, in words: the short chat notice (details go to the log, never to the chat), and the few words `status` shows. */
 import type { RunOutcome } from './agent-process.js';
 
 /** Human duration for notices: 90000 → "1m30s". */
@@ -30,5 +30,19 @@ export function runNotice(outcome: RunOutcome, timeoutMs: number, hadOutput: boo
         case 'shutdown':
           return undefined;
       }
+  }
+}
+
+/** A run's end in a few words, for `status` (stderr stays in the log). */
+export function describeOutcome(outcome: RunOutcome): string {
+  switch (outcome.kind) {
+    case 'exit':
+      return `exited with code ${outcome.code}`;
+    case 'signal':
+      return `killed by ${outcome.signal}`;
+    case 'stopped':
+      return `stopped (${outcome.reason})`;
+    case 'spawn-error':
+      return 'could not start';
   }
 }

@@ -6,7 +6,9 @@
  *
  * Acks: an event is acked once its run has finished (or it needed no run). A crash or a stop of the
  * runtime therefore runs again, after the restart, only what had not finished: the run in flight
- * (from the start) and what was queued behind it (for the first time).
+ * (from the start) and what was queued behind it (for the first time). The end of an answer is
+ * retried (deliver.ts); one the chat still does not take is saved to a file (undelivered.ts), with a
+ * notice, before the ack — never acked silently, never run twice for it.
  */
 import { basename } from 'node:path';
 import type { Logger } from 'pino';
@@ -15,12 +17,14 @@ import type { InboundEvent, OutboundCommand, SendResult } from '../bus/types.js'
 import type { Clock } from '../clock.js';
 import type { AgentConfig } from '../config/agent-schema.js';
 import { DEFAULT_TEXT_LIMIT, type ConnectorPlan } from '../connector.js';
-import { agentEnv, spawnAgent, type RunOutcome, type StopReason } from './agent-process.js';
+import { agentEnv, spawnAgent, type StopReason } from './agent-process.js';
 import { substituteArgs, withoutNul } from './argv.js';
+import { deliverWithRetries, type DeliveryRetry } from './deliver.js';
 import { presetArgv, presetReader, type LineReader } from './presets.js';
 import { ReplyStream } from './reply-stream.js';
-import { runNotice } from './run-notice.js';
+import { describeOutcome, runNotice } from './run-notice.js';
 import { SessionStore } from './sessions.js';
+import { keepUndelivered, UNDELIVERED_NOTICE } from './undelivered.js';
 
 /** The chat notice for a run that broke inside the runner (details in the log). */
 const RUNNER_FAILED_NOTICE = 'The agent run failed; details are in the switchboard log.';
@@ -43,6 +47,8 @@ export interface AgentRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** How often "typing…" is renewed while a run goes on (platforms show it for ~5 s). Default 4 s. */
   typingIntervalMs?: number;
+  /** How long the end of an answer and its notice are retried. Default 2 min; `stop` cuts it short. */
+  deliveryRetry?: Omit<DeliveryRetry, 'signal'>;
 }
 
 /** What `switchboard status` shows of the runner. */
@@ -76,6 +82,8 @@ export class AgentRunner {
   readonly #runs = new Set<Promise<void>>();
   #subscription: Subscription | undefined;
   #stopping = false;
+  /** Aborted by `stop`: delivery retries end (what is undelivered is saved). */
+  readonly #stopped = new AbortController();
   #finished = 0;
   #failed = 0;
   #lastFailure: AgentRunnerStats['lastFailure'];
@@ -93,6 +101,7 @@ export class AgentRunner {
   /** Stop taking events, end every run (SIGTERM, then SIGKILL after the grace) and wait for them. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#stopped.abort();
     await this.#subscription?.close();
     for (const c of this.#conversations.values()) {
       c.queue.length = 0;
@@ -172,6 +181,7 @@ export class AgentRunner {
       ...(plan.maxEditsPerMessage !== undefined ? { maxEditsPerMessage: plan.maxEditsPerMessage } : {}),
       now: () => clock.now(),
       onError: (err) => log.warn({ err }, 'could not show the agent output in the chat'),
+      retry: this.#retry(),
     });
     const session = config.preset ? this.#sessions.get(config.preset, key) : undefined;
     const template = config.preset ? presetArgv(config.preset, config.args, session) : config.command!;
@@ -211,7 +221,7 @@ export class AgentRunner {
     c.running = { event, stop: (reason) => proc.stop(reason) };
     const outcome = await proc.done.finally(() => clearInterval(typingTimer));
     if (read && partial) onLine(partial);
-    await reply.finish();
+    const delivery = await reply.finish();
     if (outcome.kind === 'stopped' && outcome.reason === 'shutdown') {
       log.info('agent run ended by shutdown; it runs again after the restart');
       return; // not acked: the event comes again to the next runner
@@ -225,8 +235,18 @@ export class AgentRunner {
       log.warn({ outcome }, 'agent run did not finish normally');
     }
     const notice = runNotice(outcome, config.timeoutMs, reply.hasText);
-    if (notice) await this.#notify(event, notice);
+    if (!delivery.delivered) {
+      // The platform refused the end of the answer past every retry: keep it, say so (once), then ack.
+      keepUndelivered(this.#o.stateDir, event.id, reply.text, delivery.undelivered, log);
+      await this.#notify(event, notice ? `${UNDELIVERED_NOTICE} ${notice}` : UNDELIVERED_NOTICE);
+    } else if (notice) {
+      await this.#notify(event, notice, true);
+    }
     this.#ack(event);
+  }
+
+  #retry(): DeliveryRetry {
+    return { ...this.#o.deliveryRetry, signal: this.#stopped.signal };
   }
 
   /**
@@ -253,32 +273,23 @@ export class AgentRunner {
     }
   }
 
-  #notify(event: InboundEvent, text: string): Promise<void> {
-    return Promise.resolve()
-      .then(() => this.#o.send({ type: 'send', connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId, text }))
-      .then(
-        () => undefined,
-        (err: unknown) => this.#o.log.warn({ err, connector: event.connector }, 'could not send an agent notice'),
-      );
+  /** Send a notice; with `retry`, failures are retried like the end of an answer. Never rejects. */
+  async #notify(event: InboundEvent, text: string, retry = false): Promise<void> {
+    let lastErr: unknown;
+    const attempt = () =>
+      Promise.resolve()
+        .then(() => this.#o.send({ type: 'send', connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId, text }))
+        .catch((err: unknown) => {
+          lastErr = err;
+          throw err;
+        });
+    const sent = retry ? await deliverWithRetries(attempt, this.#retry()) : await attempt().then(() => true, () => false);
+    if (!sent) this.#o.log.warn({ err: lastErr, connector: event.connector }, 'could not send an agent notice');
   }
 
   #ack(event: InboundEvent): void {
     this.#o.bus.ack(RUNNER_SUBSCRIBER, event.id).catch((err: unknown) => {
       if (!this.#stopping) this.#o.log.warn({ err, event: event.id }, 'could not ack an event; it runs again after a restart');
     });
-  }
-}
-
-/** A run's end in a few words, for `status` (stderr stays in the log). */
-function describeOutcome(outcome: RunOutcome): string {
-  switch (outcome.kind) {
-    case 'exit':
-      return `exited with code ${outcome.code}`;
-    case 'signal':
-      return `killed by ${outcome.signal}`;
-    case 'stopped':
-      return `stopped (${outcome.reason})`;
-    case 'spawn-error':
-      return 'could not start';
   }
 }

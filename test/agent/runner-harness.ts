@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { AgentRunner, RUNNER_SUBSCRIBER } from '../../src/agent/runner.js';
+import { AgentRunner, RUNNER_SUBSCRIBER, type AgentRunnerOptions } from '../../src/agent/runner.js';
 import { openJournal } from '../../src/bus/journal.js';
 import type { InboundEvent, OutboundCommand } from '../../src/bus/types.js';
 import { systemClock } from '../../src/clock.js';
@@ -43,8 +43,14 @@ export type RunnerPlan = Pick<ConnectorPlan, 'textLimit' | 'canEdit' | 'minEditI
 
 let seq = 0;
 
-/** Start a runner with `agent` settings over defaults (short timeouts, no edit interval). */
-export function startRunner(agent: Partial<AgentConfig>, options: { plan?: RunnerPlan; env?: NodeJS.ProcessEnv; fault?: (cmd: OutboundCommand) => 'throw' | 'reject' | undefined } = {}): RunnerHarness {
+/** Delivery retries for tests: short delays, a 1 s budget. */
+const TEST_RETRY: AgentRunnerOptions['deliveryRetry'] = { totalMs: 1_000, backoff: { initialMs: 10, maxMs: 100 } };
+
+/** Start a runner with `agent` settings over defaults (short timeouts, no edit interval, short delivery retries). */
+export function startRunner(
+  agent: Partial<AgentConfig>,
+  options: { plan?: RunnerPlan; env?: NodeJS.ProcessEnv; fault?: (cmd: OutboundCommand) => 'throw' | 'reject' | undefined; retry?: AgentRunnerOptions['deliveryRetry'] } = {},
+): RunnerHarness {
   const tmp = makeTempDir('sb-run-');
   const bus = openJournal({ dir: join(tmp.dir, 'state') });
   const sent: OutboundCommand[] = [];
@@ -79,6 +85,7 @@ export function startRunner(agent: Partial<AgentConfig>, options: { plan?: Runne
     clock: systemClock,
     env: options.env ?? { PATH: process.env.PATH, HOME: tmp.dir },
     typingIntervalMs: 100,
+    deliveryRetry: options.retry ?? TEST_RETRY,
   });
   runner.start();
   let stopped = false;

@@ -1,9 +1,10 @@
 /**
  * The agent runner against fake agent CLIs (test/fixtures/agents): arguments never through a shell,
  * the environment allowlist, one run per conversation with follow-ups queued, /stop, timeout, crash
- * notices, streaming as a message and its edits, splitting at the platform limit, and acks.
+ * notices, streaming as a message and its edits, splitting at the platform limit, acks, and an
+ * answer the platform refuses for a while (retried) or for good (saved to a file, a notice, acked).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { substituteArgs } from '../../src/agent/argv.js';
@@ -283,5 +284,45 @@ describe('streaming output', () => {
     expect(h.shown().length).toBeGreaterThanOrEqual(3);
     const all = h.shown().map(textOf).join(' ');
     for (let i = 1; i <= 6; i++) expect(all.split(`chunk ${i} `).length - 1).toBe(1);
+  });
+});
+
+describe('an answer the platform refuses', () => {
+  it('a send that fails 3 times, then goes through: the answer arrives once and the event is acked', async () => {
+    let failures = 3;
+    h = startRunner({ command: fake('echo', '{text}') }, { fault: (cmd) => (cmd.type !== 'typing' && failures-- > 0 ? 'reject' : undefined) });
+    await h.say('patience');
+    await h.waitFor('the run to finish', () => h!.runner.stats().finished === 1);
+    expect(h.shown().map(textOf)).toEqual(['echo: patience']);
+    expect(h.logs.filter((l) => l.msg === 'could not show the agent output in the chat')).toHaveLength(3);
+    expect(existsSync(join(h.dir, 'state', 'undelivered'))).toBe(false);
+    expect(await h.unacked()).toEqual([]);
+  });
+
+  it('a send that always fails: the answer is saved to a 0600 file (not the log), a notice goes out, the event is acked, the next message is served', async () => {
+    h = startRunner({ command: fake('echo', '{text}') }, { fault: (cmd) => ('text' in cmd && cmd.text.includes('doomed') ? 'reject' : undefined) });
+    const event = await h.say('doomed words');
+    await h.waitFor('the notice', () => h!.shown().length > 0);
+    expect(h.shown().map(textOf)).toEqual(["The agent's answer could not be delivered in full; it is saved on the switchboard host (see its log)."]);
+    const entry = h.logs.find((l) => l.msg === 'the agent answer could not be delivered to the chat; the whole answer is saved in the file') as { level: number; file: string } | undefined;
+    expect(entry?.level).toBe(50); // error
+    expect(entry?.file).toBe(join(h.dir, 'state', 'undelivered', `${event.id}.txt`));
+    expect(readFileSync(entry!.file, 'utf8')).toBe('echo: doomed words\n');
+    expect(statSync(entry!.file).mode & 0o777).toBe(0o600);
+    expect(JSON.stringify(h.logs)).not.toContain('doomed');
+    expect(h.logs.filter((l) => l.msg === 'could not show the agent output in the chat').length).toBeGreaterThan(2); // retried
+    await h.say('next one');
+    await h.waitFor('the next answer', () => h!.shown().some((c) => textOf(c) === 'echo: next one'));
+    await h.waitFor('both runs to finish', () => h!.runner.stats().finished === 2);
+    expect(await h.unacked()).toEqual([]);
+  });
+
+  it('a run-end notice that fails for a while is retried', async () => {
+    let failures = 2;
+    h = startRunner({ command: fake('crash') }, { fault: (cmd) => (cmd.type !== 'typing' && failures-- > 0 ? 'reject' : undefined) });
+    await h.say('break please');
+    await h.waitFor('the notice', () => h!.shown().length > 0);
+    expect(h.shown().map(textOf)).toEqual(['The agent exited with code 2; details are in the switchboard log.']);
+    expect(await h.unacked()).toEqual([]);
   });
 });
