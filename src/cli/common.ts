@@ -13,11 +13,15 @@ export function configOption(): Option {
   return new Option('-c, --config <file>', 'config file (default: $SWITCHBOARD_CONFIG, else ./switchboard.yaml)');
 }
 
-/** Load the config; on problems print each (file:line:col: ...) to stderr, set exit code 2, return undefined. */
-export async function loadConfigOrReport(file: string | undefined): Promise<LoadedConfig | undefined> {
+/**
+ * Load the config; on problems print each (file:line:col: ...) to stderr, set exit code 2, return
+ * undefined. Secrets are read only with `resolveSecrets` (what `run` needs): the commands that talk to
+ * a running runtime or read its state work from a shell that has none of the bot tokens exported.
+ */
+export async function loadConfigOrReport(file: string | undefined, options: { resolveSecrets?: boolean } = {}): Promise<LoadedConfig | undefined> {
   const path = file ?? defaultConfigPath(process.env);
   try {
-    return await loadConfig(path);
+    return await loadConfig(path, { resolveSecrets: options.resolveSecrets === true });
   } catch (err) {
     if (err instanceof ConfigError) {
       for (const p of err.problems) process.stderr.write(`${p}\n`);

@@ -10,7 +10,7 @@ export function runCommand(): Command {
     .description('run the runtime in the foreground (logs are JSON lines on stderr); Ctrl-C stops it gracefully, a second Ctrl-C at once')
     .addOption(configOption())
     .action(async (opts: { config?: string }) => {
-      const config = await loadConfigOrReport(opts.config);
+      const config = await loadConfigOrReport(opts.config, { resolveSecrets: true });
       if (!config) return;
       const { log, close } = createLogger({ level: config.log.level, secrets: config.secretValues, ...(config.log.file ? { file: config.log.file } : {}) });
       let runtime;

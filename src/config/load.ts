@@ -17,7 +17,7 @@ import { issueFindings, markGeneric } from './issues.js';
 import { expandPath } from './paths.js';
 import { formatProblems, isUnder, type Finding, type KeyPath } from './problem.js';
 import type { LoadedConfig, buildConfigSchema } from './schema.js';
-import { duplicateSecrets, resolveSecrets, type FoundSecret } from './secrets.js';
+import { duplicateSecrets, placeholderSecrets, resolveSecrets, type FoundSecret } from './secrets.js';
 import { stateDirProblem } from './state-dir.js';
 import { parseYamlSource } from './yaml-source.js';
 
@@ -29,6 +29,11 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Connector schemas by platform. Defaults to `connectors/registry.ts`. */
   registry?: SchemaRegistry;
+  /**
+   * Read every secret (default). `false`: validate everything else but leave each secret reference
+   * unread ({@link UnresolvedSecret}) — for commands that only talk to the runtime or read state.
+   */
+  resolveSecrets?: boolean;
 }
 
 type ParsedConfig = z.output<ReturnType<typeof buildConfigSchema>>;
@@ -83,10 +88,13 @@ export async function loadConfigText(text: string, file: string, opts: LoadOptio
     (path[0] === 'connectors' && platforms.names.has(String(path[1]))) ||
     schemaFindings.some((f) => isUnder(f.path, path) || isUnder(path, f.path));
   findings.push(...connectorCheckFindings(data, modules, findings));
-  const secrets = await resolveSecrets(parsed.success ? parsed.data : data, { env, baseDir, home }, skipRef);
+  const resolving = opts.resolveSecrets !== false;
+  const secrets = resolving
+    ? await resolveSecrets(parsed.success ? parsed.data : data, { env, baseDir, home }, skipRef)
+    : { data: placeholderSecrets(parsed.success ? parsed.data : data), found: [], findings: [] };
   findings.push(...secrets.findings);
   findings.push(...duplicateSecrets(secrets.found, (path) => isEnabled(data, path)));
-  if (parsed.success) findings.push(...connectorSecretFindings(secrets.data, modules, findings));
+  if (parsed.success && resolving) findings.push(...connectorSecretFindings(secrets.data, modules, findings));
 
   const stateDir = expandPath(stateDirText(parsed.success ? parsed.data.state_dir : data), baseDir, home);
   const dirProblem = await stateDirProblem(stateDir);

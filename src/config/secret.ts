@@ -25,3 +25,16 @@ export class Secret {
     return `[secret ${this.source}]`;
   }
 }
+
+/**
+ * A secret a command chose not to resolve (`status`, `pair`, `tail`, `send`, `audit` need none): the
+ * config is still validated, but the environment variable or file is not read. Revealing it is a bug.
+ */
+export class UnresolvedSecret extends Secret {
+  constructor(source: string) {
+    super('', source);
+  }
+  override reveal(): string {
+    throw new Error(`secret ${this.source} was not resolved by this command (a bug: resolve secrets where they are used)`);
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { Secret } from './secret.js';
+import { Secret, UnresolvedSecret } from './secret.js';
 import { renderPath, type Finding, type KeyPath } from './problem.js';
 import { expandPath } from './paths.js';
 
@@ -35,6 +35,14 @@ function isRef(value: unknown): value is Ref {
  * Copy `data` with every `{env}`/`{file}` reference replaced by a `Secret`. A reference that cannot be
  * resolved stays as it is and yields a finding; references under a path `skip` accepts are left alone.
  */
+/** `data` with every secret reference replaced by an {@link UnresolvedSecret} (nothing is read). */
+export function placeholderSecrets(data: unknown): unknown {
+  if (isRef(data)) return new UnresolvedSecret('env' in data ? `env:${data.env}` : `file:${data.file}`);
+  if (Array.isArray(data)) return data.map(placeholderSecrets);
+  if (data !== null && typeof data === 'object') return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, placeholderSecrets(v)]));
+  return data;
+}
+
 export async function resolveSecrets(
   data: unknown,
   ctx: SecretContext,
