@@ -8,6 +8,7 @@ import type { AgentRunnerStats } from '../agent/runner.js';
 import type { BusStats } from '../bus/bus.js';
 import type { EventKind, InboundEvent, OutboundCommand } from '../bus/types.js';
 import type { ConnectorReport } from '../supervisor/supervisor.js';
+import { MAX_ACK_WINDOW } from './delivery-flow.js';
 
 const buttonSpec = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
@@ -62,7 +63,7 @@ const requestId = { id: z.number().int() };
 export const controlRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ ...requestId, op: z.literal('ping') }),
   z.strictObject({ ...requestId, op: z.literal('status') }),
-  z.strictObject({ ...requestId, op: z.literal('subscribe'), subscriber: z.string().regex(SUBSCRIBER_NAME), from: z.string().optional(), filter: eventFilterSchema.optional() }),
+  z.strictObject({ ...requestId, op: z.literal('subscribe'), subscriber: z.string().regex(SUBSCRIBER_NAME), from: z.string().optional(), filter: eventFilterSchema.optional(), window: z.number().int().min(1).max(MAX_ACK_WINDOW).optional() }),
   z.strictObject({ ...requestId, op: z.literal('ack'), event: z.string().min(1) }),
   ...COMMAND_OPS.map((op) => z.strictObject({ ...requestId, op: z.literal(op), ...base, ...commandFields[op] })),
 ]);

@@ -5,9 +5,10 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { AgentBus, Subscription } from '../bus/bus.js';
+import type { PausableBus, PausableSubscription } from '../bus/bus.js';
 import type { OutboundCommand, SendResult } from '../bus/types.js';
 import { SbError } from '../errors.js';
+import { DeliveryFlow } from './delivery-flow.js';
 import { readLines, writeLine } from './ndjson.js';
 import { COMMAND_OPS, commandOf, controlRequestSchema, matchesFilter, type ControlRequest, type RuntimeStatus, type WireError } from './protocol.js';
 import { badRequest, toWireError } from './wire-error.js';
@@ -15,7 +16,8 @@ import { badRequest, toWireError } from './wire-error.js';
 export interface ControlHandlers {
   status(): RuntimeStatus;
   send(cmd: OutboundCommand): Promise<SendResult>;
-  bus: AgentBus;
+  /** Pausable: a connection that stops reading pauses its subscription (delivery-flow.ts). */
+  bus: PausableBus;
 }
 
 export interface ControlServer {
@@ -93,7 +95,8 @@ function parseRequest(line: string): { request: ControlRequest } | { id: number 
 }
 
 function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger): void {
-  let subscription: Subscription | undefined;
+  let subscription: PausableSubscription | undefined;
+  const flow = new DeliveryFlow(socket);
   socket.on('error', () => undefined);
   socket.on('close', () => subscription?.close());
   readLines(
@@ -128,21 +131,24 @@ function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger)
       case 'subscribe': {
         void subscription?.close();
         writeLine(socket, { id: request.id, ok: true, result: { subscriber: request.subscriber } });
-        const { id, subscriber, filter } = request;
+        const { id, subscriber, filter, window } = request;
         subscription = handlers.bus.subscribe(
           subscriber,
           (event) => {
-            if (matchesFilter(event, filter)) writeLine(socket, { id, event });
+            if (matchesFilter(event, filter)) flow.deliver(id, event);
             // Filtered out: handled, as far as this subscriber is concerned, so its cursor moves on.
             else handlers.bus.ack(subscriber, event.id).catch(() => undefined);
           },
           request.from ? { from: request.from } : {},
         );
+        // The first event comes on a later turn, so attaching now misses none.
+        flow.attach(subscription, window);
         return;
       }
       case 'ack': {
         if (!subscription) throw new SbError('SB_E_BAD_REQUEST', 'ack before subscribe: subscribe on this connection first');
         await handlers.bus.ack(subscription.subscriber, request.event);
+        flow.acked(request.event);
         writeLine(socket, { id: request.id, ok: true, result: { acked: request.event } });
         return;
       }
