@@ -32,6 +32,12 @@ export interface ConnectorSchemaModule {
    * objects that print as [secret]); the access warnings (dm: open, ...) are the core's, not repeated here.
    */
   audit?(config: ConnectorConfig): string[];
+  /**
+   * Shapes of this platform's credentials (e.g. Slack's `xoxb-…`), masked in every log line and CLI
+   * error even when they are not configured secrets. Registered with the log redactor whenever the
+   * connector schemas are loaded; keep them specific enough not to mask ordinary ids.
+   */
+  redactPatterns?: readonly RegExp[];
 }
 
 /** `connectors/<platform>/index.ts`: the factory; importing it may load a heavy SDK. */

@@ -40,3 +40,6 @@ export function check(config: ConnectorConfig): string[] {
   }
   return [];
 }
+
+/** Discord bot tokens (`<base64 id>.<timestamp>.<hmac>`), masked in logs even when not configured. */
+export const redactPatterns: readonly RegExp[] = [/\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}/g];

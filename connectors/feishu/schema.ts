@@ -65,3 +65,6 @@ export function check(config: ConnectorConfig): string[] {
   }
   return [];
 }
+
+/** Lark/Feishu tenant and user access tokens (`t-…`, `u-…`), masked in logs even when not configured. */
+export const redactPatterns: readonly RegExp[] = [/\b[tu]-[A-Za-z0-9_]{24,}/g];

@@ -80,3 +80,6 @@ export function checkSecrets(config: ConnectorConfig): string[] {
   const reveal = (s: unknown) => (s as { reveal(): string }).reveal();
   return tokenShapeProblems(reveal(config.app_token), reveal(config.bot_token));
 }
+
+/** Slack bot/user tokens (`xox?-…`) and app-level tokens (`xapp-…`), masked in logs even when not configured. */
+export const redactPatterns: readonly RegExp[] = [/\bxox[abposr]-[A-Za-z0-9-]{8,}/g, /\bxapp-[A-Za-z0-9-]{8,}/g];

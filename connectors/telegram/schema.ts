@@ -93,3 +93,6 @@ export function check(config: ConnectorConfig): string[] {
   }
   return problems;
 }
+
+/** Telegram bot tokens (`<bot id>:<35 characters>`), masked in logs even when not configured. */
+export const redactPatterns: readonly RegExp[] = [/\b\d{5,12}:[A-Za-z0-9_-]{30,}/g];

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { registry } from '../../connectors/registry.js';
+import { loadRedactPatterns } from '../config/connector-schemas.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import type { SandboxPlatform } from '../registry-types.js';
@@ -35,6 +36,8 @@ export function sandboxCommand(): Command {
         process.exit(code);
       };
       try {
+        // Token shapes first: an emulator failing to start is reported before any config is loaded.
+        await loadRedactPatterns();
         for (const [platform, entry] of Object.entries(registry)) {
           platforms.set(platform, await (await entry.emulator()).startSandbox());
         }

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { registry } from '../../connectors/registry.js';
+import { loadConnectorSchemas, loadRedactPatterns, type SchemaRegistry } from '../../src/config/connector-schemas.js';
 import { createRedactor } from '../../src/log/redact.js';
 import { createLogger } from '../../src/log/logger.js';
+
+// The platforms' token shapes come from their schema modules, registered when the registry is loaded.
+beforeAll(() => loadRedactPatterns());
 
 describe('createRedactor', () => {
   it('masks configured secret values, also JSON- and URL-escaped', () => {
@@ -10,7 +16,7 @@ describe('createRedactor', () => {
     expect(r(`u=${encodeURIComponent('s3cr"et/value')}`)).toBe('u=[REDACTED]');
   });
 
-  it('masks token-shaped strings that are not configured', () => {
+  it('masks token-shaped strings that are not configured (the platforms\' shapes from their schema modules)', () => {
     const r = createRedactor([]);
     const samples = [
       '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1',
@@ -40,5 +46,35 @@ describe('createLogger', () => {
     expect(all).not.toContain('supersecretvalue');
     expect(all).toContain('[REDACTED]');
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', connector: 'tg' });
+  });
+});
+
+describe('token shapes from the registry', () => {
+  it('a pattern a schema module exports is applied, also by a logger made before the schemas were loaded', async () => {
+    const lines: string[] = [];
+    const { log } = createLogger({ level: 'info', secrets: [], sink: { write: (l) => lines.push(l) } });
+    const r = createRedactor([]);
+    expect(r('key zz9-0123456789abcdef here')).toBe('key zz9-0123456789abcdef here');
+    const fake: SchemaRegistry = {
+      fake: {
+        schema: async () => ({
+          schema: z.strictObject({ platform: z.literal('fake') }),
+          describe: () => { throw new Error('not used'); },
+          redactPatterns: [/\bzz9-[0-9a-f]{16}\b/], // no `g`: every occurrence is masked anyway
+        }),
+      },
+    };
+    await loadConnectorSchemas(fake);
+    expect(r('key zz9-0123456789abcdef and zz9-fedcba9876543210')).toBe('key [REDACTED] and [REDACTED]');
+    log.warn({ err: new Error('refused zz9-0123456789abcdef') }, 'call failed');
+    expect(lines.join('')).not.toContain('zz9-0123456789abcdef');
+    expect(lines.join('')).toContain('[REDACTED]');
+  });
+
+  it('the platforms with a distinctive token shape export it from their schema module', async () => {
+    for (const platform of ['telegram', 'discord', 'slack', 'feishu']) {
+      const module = await registry[platform]!.schema();
+      expect(module.redactPatterns?.length, platform).toBeGreaterThan(0);
+    }
   });
 });
