@@ -39,10 +39,13 @@ export function issueFindings(issue: Issue, schema: z.ZodType, data: unknown): F
     }
     case 'invalid_type':
       if (input === undefined) return here(`required key is missing ${allowed(() => describeExpected(issue.expected))}`);
-      return here(`got ${describeValue(input)} ${allowed(() => describeExpected(issue.expected))}`);
+      // The schema's own words when it has them ("a duration such as 10s"), not just "a string".
+      return here(`got ${describeValue(input)} ${allowed(() => (issue.expected === 'string' ? describeSchema(schemaAt(schema, path, data)) : describeExpected(issue.expected)))}`);
     case 'invalid_value':
       return here(`got ${describeValue(input, { showText: true })} ${allowed(() => oneOf(issue.values))}`);
     case 'invalid_format':
+      // `{env: ...}` holding something that is no variable name is most likely the secret itself: never echo it.
+      if (path.at(-1) === 'env') return here('got a value that is not an environment variable name (not shown: it may be the secret itself); write {env: NAME} with the name of the variable that holds the secret');
       return here(`got ${describeValue(input, { showText: true })} ${allowed(() => formatWords(issue))}`);
     case 'too_small':
     case 'too_big':

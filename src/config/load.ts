@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { createRedactor } from '../log/redact.js';
 import type { ConnectorConfig } from '../registry-types.js';
 import { normalizeAgent } from './agent-schema.js';
 import { connectorBlocks, connectorCheckFindings, connectorSecretFindings, platformFindings } from './connector-blocks.js';
@@ -133,13 +134,9 @@ function isEnabled(data: unknown, path: KeyPath): boolean {
 }
 
 /** Belt and braces: no problem line may carry a resolved secret value, whatever produced it. */
+/** A problem line without any resolved secret value or token-shaped string (the log's redaction). */
 function scrub(line: string, found: readonly FoundSecret[]): string {
-  let out = line;
-  for (const { secret } of found) {
-    const value = secret.reveal();
-    if (value.length >= 4) out = out.split(value).join('[secret]');
-  }
-  return out;
+  return createRedactor(found.map(({ secret }) => secret.reveal()))(line);
 }
 
 function deepFreeze<T>(value: T): T {

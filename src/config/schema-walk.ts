@@ -102,7 +102,7 @@ export function describeSchema(n: Node | undefined): string {
   if (!n) return 'a value this key accepts';
   const def = n._zod.def;
   switch (def.type) {
-    case 'string': return 'a string';
+    case 'string': return formatMessage(def) ?? 'a string';
     case 'number': return def.format?.includes('int') ? 'an integer' : 'a number';
     case 'int': return 'an integer';
     case 'boolean': return 'true or false';
@@ -114,6 +114,17 @@ export function describeSchema(n: Node | undefined): string {
     case 'union': return (def.options ?? []).map((o) => describeSchema(resolve(o, undefined))).join(', or ');
     default: return def.type;
   }
+}
+
+/** The message a string schema's format check was given (e.g. "a duration such as 500ms, ..."), if any. */
+function formatMessage(def: Node['_zod']['def']): string | undefined {
+  for (const check of (def as { checks?: { _zod: { def: { check?: string; error?: unknown } } }[] }).checks ?? []) {
+    const { check: kind, error } = check._zod.def;
+    if (kind !== 'string_format' || typeof error !== 'function') continue;
+    const message: unknown = (error as (issue: object) => unknown)({});
+    if (typeof message === 'string') return message;
+  }
+  return undefined;
 }
 
 /** Words for a zod `expected` type name. */

@@ -100,7 +100,11 @@ async function fromFile(written: string, ctx: SecretContext): Promise<Secret | s
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return `secret file ${file} does not exist; create it (chmod 600) or fix the path`;
+    if (code === 'ENOENT') {
+      // A long bare name with no directory part may be the secret written where its path belongs: not echoed.
+      if (!/[/\\]/.test(written) && written.length >= 20) return 'secret file does not exist (the value of {file} is not shown: it has no directory part and may be the secret itself); write {file: /path/to/the/file}';
+      return `secret file ${file} does not exist; create it (chmod 600) or fix the path`;
+    }
     if (code === 'EACCES') return `secret file ${file} cannot be read (permission denied); make it readable by the user running switchboard`;
     return `secret file ${file} cannot be read (${code ?? 'error'})`;
   }

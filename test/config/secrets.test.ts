@@ -67,7 +67,7 @@ describe('secret references', () => {
     const allowed = '(allowed: a secret reference: write {env: NAME} or {file: PATH} (secrets are never written inline))';
     expect(problems).toEqual([
       `sb.yaml:3:52: connectors.c0.token: got a mapping with key fiel; did you mean "file"? ${allowed}`,
-      'sb.yaml:4:58: connectors.c1.token.env: got the number 3 (allowed: a string)',
+      'sb.yaml:4:58: connectors.c1.token.env: got the number 3 (allowed: an environment variable name)',
       `sb.yaml:5:52: connectors.c2.token: got a mapping with keys env, file ${allowed}`,
     ]);
   });
