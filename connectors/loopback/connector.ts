@@ -11,6 +11,7 @@ import { Backoff, isAbort, withRetries } from '../../src/supervisor/backoff.js';
 import { splitText } from '../../src/text/split.js';
 import type { Secret } from '../../src/config/secret.js';
 import { normalizeUpdate } from './normalize.js';
+import { parseServerFrame, type ParsedFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './wire.js';
 import { LOOPBACK_TEXT_LIMIT } from './wire.js';
 
@@ -75,14 +76,17 @@ export class LoopbackConnector implements Connector {
       });
       socket.on('connect', () => writeLine(socket, { op: 'hello', token: this.#config.token.reveal() } satisfies ClientFrame));
       readLines(socket, (line) => {
-        let frame: ServerFrame;
-        try {
-          frame = JSON.parse(line) as ServerFrame;
-        } catch {
-          this.#deps.log.warn('loopback server sent a line that is not JSON; reconnecting');
-          socket.destroy();
+        const parsed = parseServerFrame(line);
+        if (!parsed.ok) {
+          if (!ready) {
+            socket.destroy();
+            reject(new RetryableConnectorError(`the loopback server sent a malformed handshake frame (${parsed.reason}); reconnecting`));
+            return;
+          }
+          this.#onBadFrame(socket, parsed);
           return;
         }
+        const frame = parsed.frame;
         if (!ready) {
           if (frame.op === 'ready') {
             ready = true;
@@ -95,9 +99,30 @@ export class LoopbackConnector implements Connector {
           }
           return;
         }
-        this.#onFrame(socket, frame);
+        try {
+          this.#onFrame(socket, frame);
+        } catch (err) {
+          // A frame that passed the checks and still throws must not end the runtime: count it, skip it.
+          this.#deps.log.error({ reason: describeError(err) }, 'could not handle a frame from the loopback server; skipped');
+          this.#ctx?.reject('frame-error');
+        }
       });
     });
+  }
+
+  /**
+   * A line that is not a well-formed frame: logged (reason and field paths, never its content),
+   * counted, and skipped, so the events around it keep flowing on the same connection. A malformed
+   * event is acked in turn: it can never be journaled, and unacked it would come back on every reconnect.
+   */
+  #onBadFrame(socket: Socket, bad: Exclude<ParsedFrame, { ok: true }>): void {
+    this.#deps.log.warn(
+      { reason: bad.reason, ...(bad.fields ? { fields: bad.fields } : {}), ...(bad.seq !== undefined ? { seq: bad.seq } : {}) },
+      'the loopback server sent a frame that is not valid; counted as rejected and skipped',
+    );
+    this.#ctx?.reject(bad.reason);
+    const seq = bad.seq;
+    if (seq !== undefined) this.#chain = this.#chain.then(() => void writeLine(socket, { op: 'ack', seq } satisfies ClientFrame));
   }
 
   #onFrame(socket: Socket, frame: ServerFrame): void {

@@ -36,6 +36,10 @@ export interface LoopbackEmulator {
   injectEdit(messageId: string, text: string, options?: InjectOptions): string;
   /** Queue a button press on a message the bot sent. */
   injectButton(messageId: string, action: string, value?: string, options?: InjectOptions): string;
+  /** Queue an event whose update is whatever is given (a malformed one, as a buggy platform sends); returns its seq. */
+  injectRawUpdate(update: unknown): number;
+  /** Write one line verbatim to the live connection (not queued, never redelivered): garbage, `null`, a frame without fields. */
+  injectRawLine(line: string): void;
   /** Close every client connection abruptly (a network drop). Un-acked events are redelivered. */
   dropConnections(): void;
   /** Answer the next `n` send-like calls with this failure. */
@@ -85,12 +89,18 @@ export async function startLoopbackEmulator(options: EmulatorOptions): Promise<L
     writeLine(socket, { op: 'event', seq: item.seq, update: item.update } satisfies ServerFrame);
   }
 
-  function push(update: LoopbackUpdate): string {
+  /** Queue an update; returns its seq. */
+  function enqueue(update: LoopbackUpdate): number {
     const item = { seq: ++seq, update };
     queue.push(item);
     // Like a platform, deliver to one live session (the newest), never to several.
     const target = [...clients].at(-1);
     if (target) deliver(target, item);
+    return item.seq;
+  }
+
+  function push(update: LoopbackUpdate): string {
+    enqueue(update);
     return update.id;
   }
 
@@ -199,6 +209,11 @@ export async function startLoopbackEmulator(options: EmulatorOptions): Promise<L
     injectEdit: (messageId, text, o) => push({ type: 'edit', id: `e${nextId++}`, message_id: messageId, chat: chatOf(o), from: userOf(o), text, date: now() }),
     injectButton: (messageId, action, value, o) =>
       push({ type: 'button', id: `b${nextId++}`, message_id: messageId, chat: chatOf(o), from: userOf(o), action, ...(value !== undefined ? { value } : {}), date: now() }),
+    injectRawUpdate: (update) => enqueue(update as LoopbackUpdate),
+    injectRawLine: (line) => {
+      const target = [...clients].at(-1);
+      if (target) target.write(line + '\n');
+    },
     dropConnections: () => {
       for (const s of clients) s.destroy();
       clients.clear();
