@@ -25,12 +25,20 @@ export interface DeliveryRetry {
  * signal aborted. Never rejects.
  */
 export async function deliverWithRetries(attempt: () => Promise<unknown>, retry: DeliveryRetry = {}): Promise<boolean> {
-  const budget = AbortSignal.timeout(retry.totalMs ?? DEFAULT_DELIVERY_RETRY_MS);
-  const signal = retry.signal ? AbortSignal.any([retry.signal, budget]) : budget;
+  // One controller per delivery, unlinked afterwards: AbortSignal.any over the runner's long-lived
+  // signal would keep every delivery's signal alive (nodejs/node#55351).
+  const done = new AbortController();
+  const end = () => done.abort();
+  const budget = setTimeout(end, retry.totalMs ?? DEFAULT_DELIVERY_RETRY_MS);
+  retry.signal?.addEventListener('abort', end, { once: true });
+  if (retry.signal?.aborted) end();
   try {
-    await withRetries(attempt, { signal, backoff: new Backoff({ initialMs: 1_000, maxMs: 15_000, ...retry.backoff }) });
+    await withRetries(attempt, { signal: done.signal, backoff: new Backoff({ initialMs: 1_000, maxMs: 15_000, ...retry.backoff }) });
     return true;
   } catch {
     return false;
+  } finally {
+    clearTimeout(budget);
+    retry.signal?.removeEventListener('abort', end);
   }
 }

@@ -221,6 +221,7 @@ export class AgentRunner {
     c.running = { event, stop: (reason) => proc.stop(reason) };
     const outcome = await proc.done.finally(() => clearInterval(typingTimer));
     if (read && partial) onLine(partial);
+    log.debug({ outcome: outcome.kind }, 'agent process ended; showing the rest of its output');
     const delivery = await reply.finish();
     if (outcome.kind === 'stopped' && outcome.reason === 'shutdown') {
       log.info('agent run ended by shutdown; it runs again after the restart');

@@ -317,6 +317,15 @@ describe('an answer the platform refuses', () => {
     expect(await h.unacked()).toEqual([]);
   });
 
+  it('a graceful stop cuts the retries of a finished run short: its answer is saved and the event acked', async () => {
+    h = startRunner({ command: fake('echo', '{text}') }, { fault: (cmd) => ('text' in cmd && cmd.text.includes('doomed') ? 'reject' : undefined), retry: { totalMs: 600_000, backoff: { initialMs: 50, maxMs: 100 } } });
+    const event = await h.say('doomed at shutdown');
+    await h.waitFor('the agent to exit', () => h!.logs.some((l) => l.msg === 'agent process ended; showing the rest of its output'));
+    const unacked = await h.unacked(); // stops the runner (well before the 10-minute budget), then reads the cursor
+    expect(unacked).toEqual([]);
+    expect(readFileSync(join(h.dir, 'state', 'undelivered', `${event.id}.txt`), 'utf8')).toBe('echo: doomed at shutdown\n');
+  });
+
   it('a run-end notice that fails for a while is retried', async () => {
     let failures = 2;
     h = startRunner({ command: fake('crash') }, { fault: (cmd) => (cmd.type !== 'typing' && failures-- > 0 ? 'reject' : undefined) });
