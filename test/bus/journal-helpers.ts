@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AgentBus } from '../../src/bus/bus.js';
 import type { EventDraft, InboundEvent } from '../../src/bus/types.js';
 
 /** A fresh temp dir and a function that removes every dir made so far (call it in afterEach). */
@@ -58,4 +59,12 @@ export function collector(): {
 /** Let pending setImmediate work (flushes, replay pages) run. */
 export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Append drafts `from`..`to` (inclusive) in order, 1,000 per group commit at most. */
+export async function appendRange(bus: AgentBus, from: number, to: number): Promise<void> {
+  for (let start = from; start <= to; start += 1000) {
+    const end = Math.min(to, start + 999);
+    await Promise.all(Array.from({ length: end - start + 1 }, (_, i) => bus.append(draft(start + i))));
+  }
 }

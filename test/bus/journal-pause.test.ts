@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal, type SqliteJournal } from '../../src/bus/journal.js';
 import type { InboundEvent } from '../../src/bus/types.js';
-import { draft, settle, tempDirs } from './journal-helpers.js';
+import { appendRange, settle, tempDirs } from './journal-helpers.js';
 
 const dirs = tempDirs();
 const open: SqliteJournal[] = [];
@@ -9,10 +9,6 @@ function journal(): SqliteJournal {
   const j = openJournal({ dir: dirs.make() });
   open.push(j);
   return j;
-}
-async function appendRange(j: SqliteJournal, from: number, to: number): Promise<void> {
-  const ns = Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  await Promise.all(ns.map((n) => j.append(draft(n))));
 }
 const texts = (events: InboundEvent[]) => events.map((e) => e.text);
 const expected = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `message ${from + i}`);

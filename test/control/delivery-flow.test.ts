@@ -9,7 +9,7 @@ import { DEFAULT_ACK_WINDOW } from '../../src/control/delivery-flow.js';
 import { startControlServer, type ControlServer } from '../../src/control/server.js';
 import type { RuntimeStatus } from '../../src/control/protocol.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { draft } from '../bus/journal-helpers.js';
+import { appendRange } from '../bus/journal-helpers.js';
 import { makeTempDir, until } from '../helpers/tmp.js';
 
 /** A control server over a real journal; the bus is wrapped only to count what it hands the server. */
@@ -49,13 +49,6 @@ async function rig(): Promise<Rig> {
   const server = await startControlServer(join(tmp.dir, 'c.sock'), { status: () => ({}) as RuntimeStatus, send: () => Promise.reject(new Error('no send here')), bus }, silentLogger());
   cleanups.push(tmp.cleanup, () => journal.close(), () => server.close());
   return { journal, server, subs, delivered: () => delivered };
-}
-
-async function appendRange(j: SqliteJournal, from: number, to: number): Promise<void> {
-  for (let start = from; start <= to; start += 1000) {
-    const end = Math.min(to, start + 999);
-    await Promise.all(Array.from({ length: end - start + 1 }, (_, i) => j.append(draft(start + i))));
-  }
 }
 
 /** A raw NDJSON connection: lines arrive in `lines` while the socket is read. */
@@ -101,17 +94,15 @@ describe('control socket flow control', () => {
     expect(delivered()).toBe(whenPaused);
 
     // The reader wakes up and acks as it goes.
-    socket.on('data', () => {
-      for (const line of lines.splice(1)) {
-        if ('event' in line) {
-          const e = line.event as InboundEvent;
-          received.push(e);
-          socket.write(JSON.stringify({ id: 2, op: 'ack', event: e.id }) + '\n');
-        }
+    const received: InboundEvent[] = [];
+    const takeAndAck = () => {
+      for (const e of eventsOf(lines.splice(1))) {
+        received.push(e);
+        socket.write(JSON.stringify({ id: 2, op: 'ack', event: e.id }) + '\n');
       }
-    });
-    const received: InboundEvent[] = eventsOf(lines.splice(1));
-    for (const e of received) socket.write(JSON.stringify({ id: 2, op: 'ack', event: e.id }) + '\n');
+    };
+    socket.on('data', takeAndAck);
+    takeAndAck();
     socket.resume();
     await until(() => received.length >= 20_000, 'all 20,000 events', 60_000);
     expectAllInOrder(received, 20_000);
@@ -150,11 +141,13 @@ describe('control socket flow control', () => {
     const client = await ControlClient.connectSocket(server.path);
     cleanups.push(() => client.close());
     const got: InboundEvent[] = [];
+    const acks: Promise<unknown>[] = [];
     await client.subscribe('acker', (e) => {
       got.push(e);
-      void client.ack(e.id);
+      acks.push(client.ack(e.id));
     });
     await until(() => got.length === 3_000, 'the backlog', 30_000);
+    await Promise.all(acks);
     expectAllInOrder(got, 3_000);
   }, 60_000);
 
