@@ -102,7 +102,13 @@ export class ReplyStream {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const attempt = async () => {
-      const failed = await this.#flush(true);
+      let failed: Failed | undefined;
+      try {
+        failed = await this.#flush(true);
+      } catch (err) {
+        this.#o.onError(err); // not a send or edit (those are reported as they fail): a bug, still retried
+        throw err;
+      }
       if (failed) throw failed.err;
     };
     const done = this.#flushing.then(() => deliverWithRetries(attempt, this.#o.retry));
