@@ -25,7 +25,8 @@ import { systemClock } from '../src/clock.js';
 import { startListener, type Listener, type WebhookHandler } from '../src/listener/index.js';
 import { newEndpointId } from '../src/listener/endpoint-id.js';
 import { silentLogger } from '../src/log/logger.js';
-import { hmacBase64Verifier, LINE_SIGNATURE_HEADER, signHmacBase64 } from '../src/security/line-signature.js';
+import { LINE_SIGNATURE_HEADER } from '../connectors/line/signature.js';
+import { hmacBase64Verifier, signHmacBase64 } from '../src/security/hmac-base64.js';
 import { alternateRounds, flag, roundRow, type Row } from './rounds.js';
 import type { BenchContext } from './run.js';
 

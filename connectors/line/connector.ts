@@ -12,12 +12,13 @@ import type { Secret } from '../../src/config/secret.js';
 import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, ListenerInfo } from '../../src/connector.js';
 import { FatalConnectorError, RetryableConnectorError, SbError } from '../../src/errors.js';
 import { loadEndpointId, startListener, type ClientIpHeader, type Listener, type WebhookHandler, type WebhookRequest, type WebhookResponse } from '../../src/listener/index.js';
-import { hmacBase64Verifier, LINE_SIGNATURE_HEADER, type SignatureVerifier } from '../../src/security/line-signature.js';
+import { hmacBase64Verifier, type SignatureVerifier } from '../../src/security/hmac-base64.js';
 import { normalizeEvent, type NormalizedEvent } from './normalize.js';
 import { deliver } from './outbound.js';
 import { eventSchema, webhookBodySchema } from './payload.js';
 import { recover } from './recovery.js';
 import { ReplyTokens } from './reply-tokens.js';
+import { LINE_SIGNATURE_HEADER } from './signature.js';
 import { hookUrl, LINE_API_BASE, LINE_BODY_LIMIT, LINE_TRUSTED_PROXIES } from './schema.js';
 
 /** The connector block after validation, secrets resolved. */

@@ -5,7 +5,8 @@
  * `deliveryContext.isRedelivery: true` and the same `webhookEventId`s.
  */
 import { Agent, request } from 'node:http';
-import { signHmacBase64 } from '../../src/security/line-signature.js';
+import { signHmacBase64 } from '../../src/security/hmac-base64.js';
+import { LINE_SIGNATURE_HEADER } from './signature.js';
 
 /** One POST to the webhook and how it ended. */
 export interface DeliveryRecord {
@@ -121,7 +122,7 @@ export class WebhookDeliverer {
           'content-type': 'application/json; charset=utf-8',
           'content-length': body.length,
           'user-agent': 'LineBotWebhook/2.0',
-          ...(signature !== null ? { 'x-line-signature': signature } : {}),
+          ...(signature !== null ? { [LINE_SIGNATURE_HEADER]: signature } : {}),
         },
       });
       req.on('response', (res) => {

@@ -1,6 +1,6 @@
 /**
- * HMAC-SHA256 signatures carried as base64 in one header — LINE's `X-Line-Signature` scheme:
- * base64(HMAC-SHA256(channel secret as UTF-8, raw body)). Checked strictly: only the canonical
+ * HMAC-SHA256 signatures carried as base64 in one header: base64(HMAC-SHA256(secret as UTF-8, raw
+ * body)), as LINE sends them (its header name is the connector's business). Checked strictly: only the canonical
  * 44-character encoding of a 32-byte digest is accepted (the SDK's `validateSignature` decodes
  * leniently; we do not), compared in constant time. Rotation: the current secret, plus a previous
  * one until its deadline on the injected clock.
@@ -36,7 +36,7 @@ export function decodeCanonicalBase64Digest(text: string): Buffer | undefined {
   return bytes;
 }
 
-/** base64(HMAC-SHA256(secret UTF-8, body)): what a LINE-style sender puts in the header. */
+/** base64(HMAC-SHA256(secret UTF-8, body)): what a sender of this scheme puts in its header. */
 export function signHmacBase64(secret: SecretValue, body: Buffer | string): string {
   return hmac(reveal(secret), body).toString('base64');
 }
@@ -60,9 +60,6 @@ export function hmacBase64Verifier(options: { secrets: RotatingSecrets; clock: C
     return match ? { ok: true } : { ok: false, reason: 'bad-signature' };
   };
 }
-
-/** LINE's header name as Node presents it (lower-cased). */
-export const LINE_SIGNATURE_HEADER = 'x-line-signature';
 
 function hmac(key: string, body: Buffer | string): Buffer {
   return createHmac('sha256', Buffer.from(key, 'utf8')).update(body).digest();

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_USER } from '../../connectors/line/emulator.js';
 import { Secret } from '../../src/config/secret.js';
 import { FatalConnectorError } from '../../src/errors.js';
-import { signHmacBase64 } from '../../src/security/line-signature.js';
+import { signHmacBase64 } from '../../src/security/hmac-base64.js';
 import { startHarness, PUBLIC_URL, type Harness } from './harness.js';
 
 describe('LINE connector: inbound', () => {

@@ -1,7 +1,7 @@
-/** The strict base64 HMAC-SHA256 scheme (LINE): the published vector, every lenient spelling refused, rotation by deadline. */
+/** The strict base64 HMAC-SHA256 scheme, with LINE's published vector: the vector, every lenient spelling refused, rotation by deadline. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeCanonicalBase64Digest, hmacBase64Verifier, signHmacBase64 } from '../../src/security/line-signature.js';
+import { decodeCanonicalBase64Digest, hmacBase64Verifier, signHmacBase64 } from '../../src/security/hmac-base64.js';
 
 interface Vector { scheme: string; secret: string; body: string; headers: Record<string, string> }
 const vectors = (JSON.parse(readFileSync(new URL('../fixtures/signature-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }).vectors;
