@@ -19,7 +19,11 @@ export interface ConnectorSchemaModule {
   schema: z.ZodObject;
   /** Static facts from config alone: transport, verification, listeners it would open. */
   describe(config: ConnectorConfig): ConnectorPlan;
-  /** Extra checks zod cannot express (e.g. a bind address that must not be public). Secrets unresolved. */
+  /**
+   * Extra checks zod cannot express (e.g. a bind address that must not be public). Secrets unresolved.
+   * A message that starts with the key path it is about (`webhook.bind must be ...`) is reported at
+   * that key's line.
+   */
   check?(config: ConnectorConfig): string[];
   /**
    * Checks of the resolved secrets' shape (e.g. a Slack app token must start `xapp-`), run by

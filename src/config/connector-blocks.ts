@@ -43,7 +43,23 @@ export function platformFindings(data: unknown, known: readonly string[]): { fin
 }
 
 /**
- * Each valid block's own `check()`: its strings become findings at the block's key. Blocks with a
+ * Where a connector's check message belongs: a message that starts with a key path of the block
+ * (`webhook.bind must be ...`, `url: remove ...`) is placed at that key, the path taken off its text;
+ * any other message at the block's name.
+ */
+export function placeCheckMessage(name: string, block: unknown, text: string): Finding {
+  const m = /^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)(?::\s*|\s+)(.+)$/s.exec(text);
+  if (m) {
+    const keys = m[1]!.split('.');
+    let here: unknown = block;
+    for (const key of keys) here = isRecord(here) ? here[key] : undefined;
+    if (here !== undefined) return { path: ['connectors', name, ...keys], at: 'key', text: m[2]! };
+  }
+  return { path: ['connectors', name], at: 'key', text };
+}
+
+/**
+ * Each valid block's own `check()`: its strings become findings at the key they name (else the block's). Blocks with a
  * finding already are skipped (their config is not valid yet). `check` sees secret references
  * unresolved; it validates shape and policy, not credentials.
  */
@@ -66,7 +82,7 @@ export function connectorCheckFindings(
     } catch (err) {
       messages = [`the ${String(block.platform)} connector's check failed: ${err instanceof Error ? err.message : String(err)}`];
     }
-    for (const text of messages) findings.push({ path, at: 'key', text });
+    for (const text of messages) findings.push(placeCheckMessage(name, block, text));
   }
   return findings;
 }
@@ -92,7 +108,7 @@ export function connectorSecretFindings(
     } catch (err) {
       messages = [`the ${String(block.platform)} connector's secret check failed: ${err instanceof Error ? err.message : String(err)}`];
     }
-    for (const text of messages) findings.push({ path, at: 'key', text });
+    for (const text of messages) findings.push(placeCheckMessage(name, block, text));
   }
   return findings;
 }

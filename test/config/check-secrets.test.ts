@@ -12,8 +12,8 @@ describe('checkSecrets: credential shapes only the resolved value shows', () => 
     const text = `state_dir: ${dir}/state\nconnectors:\n  sl:\n    platform: slack\n    app_token: {env: SL_APP}\n    bot_token: {env: SL_BOT}\n`;
     const problems = await problemsOf(loadConfigText(text, 'sb.yaml', { env: { SL_APP: bot, SL_BOT: app } }));
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^sb\.yaml:3:3: connectors\.sl: app_token holds a bot token/);
-    expect(problems[1]).toMatch(/^sb\.yaml:3:3: connectors\.sl: bot_token holds an app-level token/);
+    expect(problems[0]).toMatch(/^sb\.yaml:5:5: connectors\.sl\.app_token: holds a bot token/);
+    expect(problems[1]).toMatch(/^sb\.yaml:6:5: connectors\.sl\.bot_token: holds an app-level token/);
     for (const p of problems) expect(p).not.toMatch(/xoxb-1111|xapp-1-A0123/);
     await expect(loadConfigText(text, 'sb.yaml', { env: { SL_APP: app, SL_BOT: bot } })).resolves.toBeDefined();
   });

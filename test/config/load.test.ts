@@ -137,15 +137,18 @@ describe('loadConfig: problems name file:line:col, the key path and what is allo
     expect(problems[0]).toContain('config/example.yaml');
   });
 
-  it('runs a connector check() and places its findings at the block', async () => {
+  it('runs a connector check() and places each finding at the key it names, else at the block', async () => {
     const dir = await newDir();
     const { schema, describe: plan } = await import('../../connectors/loopback/schema.js');
     const registry = {
-      loopback: { schema: async () => ({ schema, describe: plan, check: () => ['endpoint must be on loopback; use 127.0.0.1'] }) },
+      loopback: { schema: async () => ({ schema, describe: plan, check: () => ['endpoint must be on loopback; use 127.0.0.1', 'these two settings disagree'] }) },
     };
     const text = withConnectors(dir, '  loop: {platform: loopback, endpoint: "10.0.0.1:1", token: {env: TOKEN_A}}\n');
     const err = await loadConfigText(text, 'sb.yaml', { env, registry }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).problems).toEqual(['sb.yaml:3:3: connectors.loop: endpoint must be on loopback; use 127.0.0.1']);
+    expect((err as ConfigError).problems).toEqual([
+      'sb.yaml:3:3: connectors.loop: these two settings disagree',
+      'sb.yaml:3:30: connectors.loop.endpoint: must be on loopback; use 127.0.0.1',
+    ]);
   });
 });
