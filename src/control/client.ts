@@ -17,6 +17,8 @@ export interface SubscribeRequest {
   from?: string;
   /** Only events matching it are delivered; the others are acked for this subscriber. */
   filter?: EventFilter;
+  /** Events delivered and not yet acked before delivery waits for acks (default 1,000; docs/agent-api.md "Flow control"). */
+  window?: number;
 }
 
 export class ControlClient {
@@ -88,10 +90,10 @@ export class ControlClient {
 
   /** Subscribe under `subscriber`; `onEvent` gets every event in order until `close()`. `options` may be a `from` id. */
   async subscribe(subscriber: string, onEvent: (event: InboundEvent) => void, options: string | SubscribeRequest = {}): Promise<void> {
-    const { from, filter } = typeof options === 'string' ? { from: options, filter: undefined } : options;
+    const { from, filter, window } = typeof options === 'string' ? { from: options, filter: undefined, window: undefined } : options;
     const id = this.#nextId;
     this.#streams.set(id, onEvent);
-    await this.request('subscribe', { subscriber, ...(from ? { from } : {}), ...(filter ? { filter } : {}) });
+    await this.request('subscribe', { subscriber, ...(from ? { from } : {}), ...(filter ? { filter } : {}), ...(window !== undefined ? { window } : {}) });
   }
 
   ack(eventId: string): Promise<unknown> {

@@ -151,6 +151,19 @@ describe('control socket flow control', () => {
     expectAllInOrder(got, 3_000);
   }, 60_000);
 
+  it('the control client passes its window: delivery stops at it until acks come', async () => {
+    const { journal, server, subs } = await rig();
+    await appendRange(journal, 1, 50);
+    const client = await ControlClient.connectSocket(server.path);
+    cleanups.push(() => client.close());
+    const got: InboundEvent[] = [];
+    await client.subscribe('small', (e) => got.push(e), { window: 10 });
+    await until(() => subs[0]!.paused && got.length === 10, 'a full window');
+    await Promise.all(got.map((e) => client.ack(e.id)));
+    await until(() => got.length === 20, 'the next window');
+    expectAllInOrder(got, 20);
+  });
+
   it('refuses a window out of range, naming the field', async () => {
     const { server } = await rig();
     const client = await ControlClient.connectSocket(server.path);
