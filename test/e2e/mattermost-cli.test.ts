@@ -96,7 +96,7 @@ describe('CLI end to end with the Mattermost connector', () => {
     const config = writeMattermostConfig(tmp.dir, emulator.url, token, { file: 'public', callbacks: '0.0.0.0:8787' });
     const r = await cli(['config', 'check', config]);
     expect(r.code).toBe(2);
-    expect(r.stdout + r.stderr).toMatch(/callbacks\.bind 0\.0\.0\.0:8787 is a public address: Mattermost does not sign button callbacks/);
+    expect(r.stdout + r.stderr).toMatch(/callbacks\.bind: 0\.0\.0\.0:8787 is a public address: Mattermost does not sign button callbacks/);
   });
 
   it('audit warns when a public server could not reach the loopback callback listener', async () => {
