@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
@@ -21,9 +22,11 @@ function propertyNames(node: unknown, into = new Set<string>()): Set<string> {
 }
 
 describe('config/example.yaml', () => {
-  it('points editors at the JSON schema on its first line', async () => {
+  it('points editors at the JSON schema on its first line, from where the README copies it (the repository root)', async () => {
     const text = await readFile(example, 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./switchboard.schema.json');
+    const link = '# yaml-language-server: $schema=./config/switchboard.schema.json';
+    expect(text.split('\n')[0]).toBe(link);
+    expect(existsSync(new URL(`../../${link.split('=')[1]}`, import.meta.url))).toBe(true);
   });
 
   it('loads, with the environment variables it references set', async () => {
