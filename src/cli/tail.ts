@@ -2,11 +2,20 @@
 import { Command } from 'commander';
 import type { InboundEvent } from '../bus/types.js';
 import { ControlClient } from '../control/client.js';
+import { SbError } from '../errors.js';
 import { EXIT, configOption, loadConfigOrReport, reportError } from './common.js';
 
+/**
+ * `switchboard tail`. Exit codes: 0 after `--limit` events or Ctrl-C (every printed event acked);
+ * 1 when the runtime stops or refuses an ack (un-acked events come again next time); 2 when the
+ * runtime is not running or the config is invalid.
+ */
 export function tailCommand(): Command {
   return new Command('tail')
-    .description('follow the bus as an agent would: print each event, then ack it (un-acked events come again next time)')
+    .description(
+      'follow the bus as an agent would: print each event, then ack it (un-acked events come again next time). ' +
+        'Exit code 0 after --limit events or Ctrl-C, 1 when the runtime stops (or refuses an ack), 2 when it is not running or the config is invalid.',
+    )
     .addOption(configOption())
     .option('--json', 'one JSON event per line')
     .option('--from <id>', 'start at this event id instead of where this subscriber last acked')
@@ -23,38 +32,46 @@ export function tailCommand(): Command {
         return;
       }
       let seen = 0;
+      /** Settles (never rejects) once the last ack is answered or has failed. */
       let acking: Promise<unknown> = Promise.resolve();
       await new Promise<void>((resolve) => {
+        let done = false;
+        // Once: the first outcome (limit reached, Ctrl-C, runtime gone, ack refused) sets the exit code.
         const finish = (code: number) => {
+          if (done) return;
+          done = true;
+          client.onClose = undefined;
           process.exitCode = code;
           resolve();
         };
-        client.onClose = () => {
-          process.stderr.write('switchboard: the runtime stopped\n');
+        const runtimeStopped = () => {
+          if (done) return;
+          process.stderr.write('switchboard: the runtime stopped; events not acked come again next time\n');
           finish(EXIT.degraded);
         };
-        process.once('SIGINT', () => {
-          client.onClose = undefined;
-          void acking.finally(() => finish(EXIT.ok));
-        });
+        client.onClose = runtimeStopped;
+        process.once('SIGINT', () => void acking.then(() => finish(EXIT.ok)));
         client
           .subscribe(
             opts.subscriber,
             (event) => {
-              if (opts.limit !== undefined && seen >= opts.limit) return;
+              if (done || (opts.limit !== undefined && seen >= opts.limit)) return;
               seen++;
               process.stdout.write(opts.json ? JSON.stringify(event) + '\n' : formatEvent(event));
-              acking = client.ack(event.id);
-              if (opts.limit !== undefined && seen >= opts.limit) {
-                client.onClose = undefined;
-                void acking.finally(() => finish(EXIT.ok));
-              }
+              acking = client.ack(event.id).catch((err: unknown) => {
+                if (err instanceof SbError && err.code === 'SB_E_NOT_RUNNING') return runtimeStopped();
+                if (done) return;
+                reportError(err, config.secretValues, EXIT.degraded);
+                finish(EXIT.degraded);
+              });
+              if (opts.limit !== undefined && seen >= opts.limit) void acking.then(() => finish(EXIT.ok));
             },
             opts.from,
           )
           .catch((err: unknown) => {
+            if (done) return;
             reportError(err, config.secretValues);
-            resolve();
+            finish(EXIT.invalid);
           });
       });
       client.close();
