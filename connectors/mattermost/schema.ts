@@ -20,7 +20,7 @@ export const CALLBACK_BODY_LIMIT = 64 * 1024;
 const callbacks = z
   .strictObject({
     bind: hostPort.describe(
-      'Where the button-callback listener binds: a loopback (127.0.0.1:8787, [::1]:8787) or private LAN address (10/8, 172.16/12, 192.168/16, fc00::/7, fe80::/10). A public address is refused. Port 0 = any free port.',
+      'Where the button-callback listener binds: a loopback (127.0.0.1:8787, [::1]:8787; localhost:8787 binds 127.0.0.1) or private LAN address (10/8, 172.16/12, 192.168/16, fc00::/7, fe80::/10). A public address is refused. Port 0 = any free port.',
     ),
     public_url: httpUrl
       .optional()
