@@ -4,7 +4,7 @@ import type { LoopbackUpdate } from './wire.js';
 
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:\s|$)/;
 
-/** Normalize one update. `connector` is the config name, used in the dedup key. */
+/** Normalize one update, already checked by `parseServerFrame` (frames.ts). `connector` is the config name, used in the dedup key. */
 export function normalizeUpdate(connector: string, update: LoopbackUpdate): EventDraft {
   const conversation = {
     id: update.type === 'message' && update.thread ? update.thread : update.chat.id,
