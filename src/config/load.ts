@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { createRedactor } from '../log/redact.js';
 import type { ConnectorConfig } from '../registry-types.js';
+import { agentFindings } from './agent-check.js';
 import { normalizeAgent } from './agent-schema.js';
 import { connectorBlocks, connectorCheckFindings, connectorSecretFindings, platformFindings } from './connector-blocks.js';
 import { fullConfigSchema, loadConnectorSchemas, type SchemaRegistry } from './connector-schemas.js';
@@ -100,6 +101,10 @@ export async function loadConfigText(text: string, file: string, opts: LoadOptio
   const stateDir = expandPath(stateDirText(parsed.success ? parsed.data.state_dir : data), baseDir, home);
   const dirProblem = await stateDirProblem(stateDir);
   if (dirProblem) findings.push({ path: ['state_dir'], at: 'value', text: dirProblem });
+
+  // The agent's directory and program, for the commands that will run it (run, config check).
+  const agentBlock = parsed.success ? (parsed.data as ParsedConfig).agent : undefined;
+  if (resolving && agentBlock) findings.push(...(await agentFindings(normalizeAgent(agentBlock, (p) => expandPath(p, baseDir, home), baseDir), env.PATH)));
 
   if (findings.length > 0 || !parsed.success) {
     const lines = formatProblems(file, findings.map((f) => source.place(f)));

@@ -1,4 +1,5 @@
 /** The `agent:` config block: defaults, normalization, and the mistakes it refuses. */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
@@ -6,10 +7,17 @@ import { problemsOf, tempDirs } from '../config/helpers.js';
 
 const dirs = tempDirs();
 
-async function load(agentYaml: string) {
+/** A config dir with a `work` folder and a `bin` folder on PATH holding fake `claude`, `codex` and `my-agent`. */
+async function load(agentYaml: string, options: { path?: string } = {}) {
   const dir = await dirs();
+  mkdirSync(join(dir, 'work'));
+  mkdirSync(join(dir, 'bin'));
+  for (const name of ['claude', 'codex', 'my-agent']) {
+    writeFileSync(join(dir, 'bin', name), '#!/bin/sh\n');
+    chmodSync(join(dir, 'bin', name), 0o755);
+  }
   const text = `state_dir: ${join(dir, 'state')}\n${agentYaml}\nconnectors: {}\n`;
-  return { dir, promise: loadConfigText(text, join(dir, 'sb.yaml'), { env: { HOME: dir } }) };
+  return { dir, promise: loadConfigText(text, join(dir, 'sb.yaml'), { env: { HOME: dir, PATH: options.path ?? join(dir, 'bin') } }) };
 }
 
 describe('agent config', () => {
@@ -37,5 +45,14 @@ describe('agent config', () => {
     expect(preset.join('\n')).toMatch(/agent\.preset: got "aider" \(allowed: one of "codex", "claude"\)/);
     const env = await problemsOf((await load('agent: {preset: codex, env: ["NOT-A-NAME"]}')).promise);
     expect(env.join('\n')).toContain('agent.env[0]: got "NOT-A-NAME" (allowed: an environment variable name)');
+  });
+
+  it('refuses a working directory that does not exist and a program that cannot be found, naming the fix', async () => {
+    const cwd = await problemsOf((await load('agent: {preset: claude, cwd: nowhere}')).promise);
+    expect(cwd).toEqual([expect.stringMatching(/agent\.cwd: working directory .*nowhere does not exist or is not a directory; create it or fix the path/)]);
+    const preset = await problemsOf((await load('agent: {preset: codex}', { path: '/nonexistent' })).promise);
+    expect(preset).toEqual([expect.stringMatching(/agent\.preset: program "codex" is not on PATH; install Codex CLI \(npm install -g @openai\/codex\), or give its full path with agent\.command/)]);
+    const command = await problemsOf((await load('agent: {command: [./missing-agent, "{text}"], cwd: work}')).promise);
+    expect(command).toEqual([expect.stringMatching(/agent\.command\[0\]: program .*work\/missing-agent is not an executable file/)]);
   });
 });
