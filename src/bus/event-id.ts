@@ -11,6 +11,11 @@ const PREFIX = 'ev_';
 const WIDTH = 11;
 const ID_PATTERN = /^ev_[0-9a-z]{11}$/;
 
+/** True for a well-formed event id (`ev_` and 11 base-36 digits). */
+export function isEventId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
 /** The id of the event stored at journal sequence `seq` (a positive safe integer). */
 export function formatEventId(seq: number): string {
   return PREFIX + seq.toString(36).padStart(WIDTH, '0');

@@ -1,9 +1,20 @@
 /** `switchboard tail` — follow the bus as an agent would: print each event, then ack it. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { isEventId } from '../bus/event-id.js';
 import type { InboundEvent } from '../bus/types.js';
 import { ControlClient } from '../control/client.js';
 import { SbError } from '../errors.js';
 import { EXIT, configOption, loadConfigOrReport, reportError } from './common.js';
+
+function eventIdArg(value: string): string {
+  if (!isEventId(value)) throw new InvalidArgumentError('not an event id: give one as tail --json prints it, e.g. ev_0000000002s');
+  return value;
+}
+
+function positiveIntArg(value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('give a positive whole number, e.g. --limit 10');
+  return Number(value);
+}
 
 /**
  * `switchboard tail`. Exit codes: 0 after `--limit` events or Ctrl-C (every printed event acked);
@@ -18,9 +29,9 @@ export function tailCommand(): Command {
     )
     .addOption(configOption())
     .option('--json', 'one JSON event per line')
-    .option('--from <id>', 'start at this event id instead of where this subscriber last acked')
+    .option('--from <id>', 'start at this event id (ev_ and 11 base-36 digits, as tail --json prints) instead of where this subscriber last acked', eventIdArg)
     .option('--subscriber <name>', 'subscriber name: its cursor is kept across runs', 'tail')
-    .option('--limit <n>', 'exit after this many events', (v) => Number.parseInt(v, 10))
+    .option('--limit <n>', 'exit after this many events (a positive integer)', positiveIntArg)
     .action(async (opts: { config?: string; json?: boolean; from?: string; subscriber: string; limit?: number }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return;
