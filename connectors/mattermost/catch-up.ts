@@ -19,6 +19,8 @@ export interface CatchUpOptions {
   rest: Client4;
   /** Per channel: the `create_at` of its newest post journaled. */
   since(channelId: string): number;
+  /** Whether this edit, deletion or reaction of the channel was journaled already (its change cursor). */
+  changeSeen(channelId: string, at: number, dedupKey: string): boolean;
   /** Only this team's channels (plus direct and group messages); undefined = all. */
   teamId: string | undefined;
   normalize: NormalizeContext;
@@ -46,28 +48,40 @@ export interface MissedChange {
   posted: boolean;
 }
 
-/** What changed about `post` at or after `since` (its channel's cursor), as drafts with their times. */
-export function missedChanges(ctx: NormalizeContext, post: MmPost, channelType: string | undefined, since: number): MissedChange[] {
+/**
+ * What changed about `post` since its channel's cursors, as drafts with their times: a post created at
+ * or after `since` is new; an edit, deletion or reaction at or after `since` counts unless `seen` says
+ * it was journaled already.
+ * Mattermost's own edit-history rows (`original_id` set: the old version, stamped deleted when the
+ * edit was saved) are not changes anyone made.
+ */
+export function missedChanges(
+  ctx: NormalizeContext,
+  post: MmPost,
+  channelType: string | undefined,
+  since: number,
+  seen: (at: number, dedupKey: string) => boolean = () => false,
+): MissedChange[] {
   const changes: MissedChange[] = [];
+  if (post.original_id) return changes;
   const add = (at: number, draft: EventDraft | undefined, posted = false) => {
-    if (draft) changes.push({ at, draft, post, posted });
+    if (!draft || (!posted && (at < since || seen(at, draft.dedupKey)))) return;
+    changes.push({ at, draft, post, posted });
   };
   // A post created exactly at the cursor may be the one journaled last (or one sharing its millisecond):
   // it is treated both as possibly new (the dedup key absorbs it if not) and as possibly seen (so an
   // edit or deletion of it is not lost). Strictly after the cursor, the agent has never seen it.
-  const seen = post.create_at <= since;
+  const known = post.create_at <= since;
   const deletedAt = post.delete_at ?? 0;
   if (deletedAt > 0) {
     // Created and deleted inside the gap: the agent never saw it, so there is nothing to take back.
-    if (seen && deletedAt >= since) add(deletedAt, normalizeDelete(ctx, post, channelType));
+    if (known) add(deletedAt, normalizeDelete(ctx, post, channelType));
     return changes;
   }
   if (post.create_at >= since) add(post.create_at, normalizePost(ctx, post, channelType), true);
   // A post new in the gap already carries its latest text; one the agent may have seen gets an edit.
-  if (seen && (post.edit_at ?? 0) >= since) add(post.edit_at!, normalizeEdit(ctx, post, channelType));
-  for (const r of post.metadata?.reactions ?? []) {
-    if ((r.create_at ?? 0) >= since) add(r.create_at!, normalizeReaction(ctx, r, post.channel_id));
-  }
+  if (known && (post.edit_at ?? 0) > 0) add(post.edit_at!, normalizeEdit(ctx, post, channelType));
+  for (const r of post.metadata?.reactions ?? []) add(r.create_at ?? 0, normalizeReaction(ctx, r, post.channel_id));
   return changes;
 }
 
@@ -99,7 +113,7 @@ export async function catchUp(o: CatchUpOptions): Promise<{ journaled: number }>
     if (list.order.length >= SINCE_LIMIT) o.onTruncated(channel.id, list.order.length);
     for (const id of list.order) {
       const post = list.posts[id] as unknown as MmPost | undefined;
-      if (post) missed.push(...missedChanges(o.normalize, post, channel.type, since));
+      if (post) missed.push(...missedChanges(o.normalize, post, channel.type, since, (at, key) => o.changeSeen(channel.id, at, key)));
     }
   }
   missed.sort((a, b) => a.at - b.at);

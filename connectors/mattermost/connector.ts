@@ -200,6 +200,10 @@ export class MattermostConnector implements Connector {
     if (post) {
       this.#cursor?.advance(post.channel_id, post.create_at);
       if (post.user_id !== this.#botUserId) this.#socket?.ackPosted(post.id);
+    } else if (draft?.platformTime) {
+      // An edit, deletion or reaction: a later catch-up need not fetch it again.
+      const channel = channelOf(e);
+      if (channel) this.#cursor?.advanceChange(channel, Date.parse(draft.platformTime), draft.dedupKey);
     }
   }
 
@@ -242,15 +246,16 @@ export class MattermostConnector implements Connector {
     const options: CatchUpOptions = {
       rest: this.#rest,
       since: (channelId) => cursor.since(channelId)!,
+      changeSeen: (channelId, at, key) => cursor.changeSeen(channelId, at, key),
       teamId: this.#teamId,
       normalize: this.#normalizeContext(),
       channelTypes: this.#channelTypes,
       signal: this.#run.signal,
       retryInitialMs: this.#timing.retryInitialMs,
       retryMaxMs: this.#timing.retryMaxMs,
-      journal: async ({ draft, post, posted }) => {
+      journal: async ({ draft, post, posted, at }) => {
         await this.#journal(ctx, draft);
-        if (!posted) return;
+        if (!posted) return cursor.advanceChange(post.channel_id, at, draft.dedupKey);
         cursor.advance(post.channel_id, post.create_at);
         this.#socket?.ackPosted(post.id);
       },

@@ -113,6 +113,10 @@ export class World {
     const now = this.#stamp();
     const post: MmPost = { ...old, ...(patch.message !== undefined ? { message: patch.message } : {}), ...(patch.props ? { props: patch.props } : {}), edit_at: now, update_at: now };
     this.posts.set(id, post);
+    // As the server does: the old version is kept as a row of its own, pointing at the post and stamped
+    // deleted at the edit — `posts?since=` returns it too.
+    const history: MmPost = { ...old, id: newId(), original_id: id, delete_at: now, update_at: now };
+    this.posts.set(history.id, history);
     return { post, event: { event: 'post_edited', data: { post: JSON.stringify(post) }, broadcast: { channel_id: post.channel_id, team_id: '', user_id: '' } } };
   }
 

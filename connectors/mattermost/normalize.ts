@@ -15,6 +15,8 @@ export interface MmPost {
   user_id: string;
   channel_id: string;
   root_id?: string;
+  /** Set on Mattermost's edit-history rows: the id of the post this was an old version of. */
+  original_id?: string;
   message: string;
   type?: string;
   props?: Record<string, unknown>;

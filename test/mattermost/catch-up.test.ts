@@ -48,4 +48,16 @@ describe('mattermost catch-up: missed changes of a post', () => {
     expect(found.map((c) => [c.draft.kind, c.draft.text])).toEqual([['reaction', 'eyes']]);
     expect(found[0]!.draft.dedupKey).toBe(`mm:reaction:p:${ALICE}:eyes:${CURSOR + 2}`);
   });
+
+  it('skips Mattermost\'s edit-history rows (original_id): the old version is no deletion', () => {
+    expect(changes(post({ id: 'histhisthisthisthisthisthi', original_id: 'postpostpostpostpostpostpo', delete_at: CURSOR + 7, update_at: CURSOR + 7 }))).toEqual([]);
+  });
+
+  it('leaves out the edits, deletions and reactions the change cursor says were journaled', () => {
+    const p = post({ edit_at: CURSOR + 5, update_at: CURSOR + 9, metadata: { reactions: [{ user_id: ALICE, post_id: 'p', emoji_name: 'eyes', create_at: CURSOR + 9 }] } });
+    const seenUpTo = (mark: number) => (at: number) => at <= mark;
+    expect(missedChanges(ctx, p, 'D', CURSOR, seenUpTo(CURSOR + 6)).map((c) => c.draft.kind)).toEqual(['reaction']);
+    expect(missedChanges(ctx, p, 'D', CURSOR, seenUpTo(CURSOR + 9)).map((c) => c.draft.kind)).toEqual([]);
+    expect(missedChanges(ctx, p, 'D', CURSOR).map((c) => c.draft.kind)).toEqual(['edit', 'reaction']);
+  });
 });

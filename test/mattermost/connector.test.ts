@@ -84,10 +84,31 @@ describe('mattermost connector', () => {
     expect(h.drafts[6]!.text).toBe('new in the gap');
     // A second gap asks again from the cursor (1 ms before the newest post): what comes back twice, the dedup keys absorb.
     const ingested = h.ingested.length;
+    const changesOffered = () => h!.ingested.filter((d) => d.kind === 'edit' || d.kind === 'delete').length;
+    const changes = changesOffered();
     h.emulator.dropConnections({ forget: true });
     await until(() => h!.emulator.socketStats().helloes === 3 && h!.connector.status().state === 'online', 'online again');
     expect(h.ingested.length).toBeGreaterThan(ingested);
     expect(h.drafts).toHaveLength(7);
+    // Changes older than a channel's newest are not even offered again (their own cursor, so they cannot
+    // come back once their dedup keys expire); only the newest, at the 1 ms overlap, may be (the DM's reaction).
+    expect(changesOffered()).toBe(changes);
+  });
+
+  it('a quiet channel\'s old edits are not fetched again at every later gap (changes have their own cursor)', async () => {
+    h = await startHarness();
+    await h.connector.start(h.ctx, h.abort.signal);
+    const post = h.emulator.injectPost('the only post', { channel: 'town' });
+    await until(() => texts(h!).length === 1, 'the post');
+    h.emulator.dropConnections({ forget: true });
+    h.emulator.editPost(post.id, 'edited in a gap');
+    await until(() => h!.drafts.length === 2 && h!.connector.status().state === 'online', 'the edit, fetched');
+    for (let gap = 3; gap <= 4; gap++) {
+      h.emulator.dropConnections({ forget: true });
+      await until(() => h!.emulator.socketStats().helloes === gap && h!.connector.status().state === 'online', `online after gap ${gap - 1}`);
+    }
+    // Offered once: without its own cursor the edit (newer than the channel's last post) came back each time.
+    expect(h.ingested.filter((d) => d.kind === 'edit')).toHaveLength(1);
   });
 
   it('warns, naming the channel, when a gap holds more changes than the server returns (1,000)', async () => {

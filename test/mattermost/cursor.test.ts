@@ -24,4 +24,23 @@ describe('mattermost post cursor', () => {
     const again = await PostCursor.load(file);
     expect([again.started, again.since('a'), again.since('b'), again.since('c')]).toEqual([true, 5_000, 2_000, 1_000]);
   });
+
+  it('keeps each channel\'s newest journaled change (time and the keys at that millisecond) across a reload', async () => {
+    tmp = makeTempDir('sb-mmcur-');
+    const file = join(tmp.dir, 'mattermost', 'mm.cursor');
+    const cursor = await PostCursor.load(file, 10);
+    await cursor.begin(1_000);
+    cursor.advanceChange('a', 3_000, 'edit:1');
+    cursor.advanceChange('a', 3_000, 'reaction:2');
+    cursor.advanceChange('a', 2_000, 'edit:0'); // never back
+    await cursor.flush();
+    const again = await PostCursor.load(file);
+    expect([
+      again.changeSeen('a', 2_500, 'edit:x'), // older than the mark
+      again.changeSeen('a', 3_000, 'reaction:2'), // that very one
+      again.changeSeen('a', 3_000, 'edit:9'), // another change in the same millisecond
+      again.changeSeen('a', 3_001, 'edit:1'), // newer
+      again.changeSeen('b', 0, 'edit:1'), // a channel with no change journaled
+    ]).toEqual([true, true, false, false, false]);
+  });
 });
