@@ -29,6 +29,13 @@ import { keepUndelivered, UNDELIVERED_NOTICE } from './undelivered.js';
 /** The chat notice for a run that broke inside the runner (details in the log). */
 const RUNNER_FAILED_NOTICE = 'The agent run failed; details are in the switchboard log.';
 
+/**
+ * The answer to a `/stop` that came after the agent had exited, while the end of its answer was still
+ * being retried: the retries end and the answer is kept on disk.
+ */
+const STOPPED_UNDELIVERED_NOTICE =
+  'Stopped: the agent had already finished, and delivering the rest of its answer was abandoned; the answer is saved on the switchboard host (see its log).';
+
 /** The subscriber name the runner's cursor is kept under. */
 export const RUNNER_SUBSCRIBER = 'agent-runner';
 
@@ -47,7 +54,7 @@ export interface AgentRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** How often "typing…" is renewed while a run goes on (platforms show it for ~5 s). Default 4 s. */
   typingIntervalMs?: number;
-  /** How long the end of an answer and its notice are retried. Default 2 min; `stop` cuts it short. */
+  /** How long the end of an answer and its notice are retried. Default 2 min; `stop`, `/stop` and an interrupt cut it short. */
   deliveryRetry?: Omit<DeliveryRetry, 'signal'>;
 }
 
@@ -82,7 +89,7 @@ export class AgentRunner {
   readonly #runs = new Set<Promise<void>>();
   #subscription: Subscription | undefined;
   #stopping = false;
-  /** Aborted by `stop`: delivery retries end (what is undelivered is saved). */
+  /** Aborted by `stop`: every run's delivery retries end (what is undelivered is saved). */
   readonly #stopped = new AbortController();
   #finished = 0;
   #failed = 0;
@@ -165,9 +172,23 @@ export class AgentRunner {
   }
 
   async #run(key: string, c: Conversation, event: InboundEvent): Promise<void> {
-    const { config, log: baseLog, clock } = this.#o;
-    const log = baseLog.child({ agentRun: event.id, connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId });
+    const log = this.#o.log.child({ agentRun: event.id, connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId });
     const plan = this.#o.plans[event.connector] ?? {};
+    // This run's delivery retries: ended by the runtime's stop, or by /stop or an interrupt once the
+    // agent has exited (while it runs, those stop the process; its output is then delivered as usual).
+    const delivery = new AbortController();
+    const endDelivery = () => delivery.abort();
+    this.#stopped.signal.addEventListener('abort', endDelivery, { once: true });
+    if (this.#stopped.signal.aborted) endDelivery();
+    try {
+      await this.#execute(key, c, event, log, plan, delivery);
+    } finally {
+      this.#stopped.signal.removeEventListener('abort', endDelivery);
+    }
+  }
+
+  async #execute(key: string, c: Conversation, event: InboundEvent, log: Logger, plan: AgentRunnerOptions['plans'][string], delivery: AbortController): Promise<void> {
+    const { config, clock } = this.#o;
     const reply = new ReplyStream({
       send: this.#o.send,
       connector: event.connector,
@@ -181,7 +202,7 @@ export class AgentRunner {
       ...(plan.maxEditsPerMessage !== undefined ? { maxEditsPerMessage: plan.maxEditsPerMessage } : {}),
       now: () => clock.now(),
       onError: (err) => log.warn({ err }, 'could not show the agent output in the chat'),
-      retry: this.#retry(),
+      retry: this.#retry(delivery.signal),
     });
     const session = config.preset ? this.#sessions.get(config.preset, key) : undefined;
     const template = config.preset ? presetArgv(config.preset, config.args, session) : config.command!;
@@ -218,11 +239,24 @@ export class AgentRunner {
         for (const line of lines) onLine(line);
       },
     });
-    c.running = { event, stop: (reason) => proc.stop(reason) };
-    const outcome = await proc.done.finally(() => clearInterval(typingTimer));
+    let exited = false;
+    /** A /stop or interrupt that came after the agent exited (it ended the delivery retries). */
+    let lateStop: StopReason | undefined;
+    c.running = {
+      event,
+      stop: (reason) => {
+        if (!exited) return proc.stop(reason);
+        lateStop ??= reason;
+        delivery.abort();
+      },
+    };
+    const outcome = await proc.done.finally(() => {
+      exited = true;
+      clearInterval(typingTimer);
+    });
     if (read && partial) onLine(partial);
     log.debug({ outcome: outcome.kind }, 'agent process ended; showing the rest of its output');
-    const delivery = await reply.finish();
+    const shown = await reply.finish();
     if (outcome.kind === 'stopped' && outcome.reason === 'shutdown') {
       log.info('agent run ended by shutdown; it runs again after the restart');
       return; // not acked: the event comes again to the next runner
@@ -236,18 +270,23 @@ export class AgentRunner {
       log.warn({ outcome }, 'agent run did not finish normally');
     }
     const notice = runNotice(outcome, config.timeoutMs, reply.hasText);
-    if (!delivery.delivered) {
-      // The platform refused the end of the answer past every retry: keep it, say so (once), then ack.
-      keepUndelivered(this.#o.stateDir, event.id, reply.text, delivery.undelivered, log);
-      await this.#notify(event, notice ? `${UNDELIVERED_NOTICE} ${notice}` : UNDELIVERED_NOTICE);
-    } else if (notice) {
-      await this.#notify(event, notice, true);
+    if (!shown.delivered) {
+      // The platform refused the end of the answer past every retry (or a stop ended them): keep it,
+      // say so (once), then ack.
+      keepUndelivered(this.#o.stateDir, event.id, reply.text, shown.undelivered, log);
+      const head = lateStop === 'stop' ? STOPPED_UNDELIVERED_NOTICE : UNDELIVERED_NOTICE;
+      await this.#notify(event, notice ? `${head} ${notice}` : head);
+    } else {
+      if (notice) await this.#notify(event, notice, delivery.signal);
+      // A /stop while the notice was retried ended those retries; it still gets its answer.
+      if (lateStop === 'stop') await this.#notify(event, 'Stopped.');
     }
+    if (lateStop) log.info({ reason: lateStop }, 'delivery retries of a finished agent run ended by a stop');
     this.#ack(event);
   }
 
-  #retry(): DeliveryRetry {
-    return { ...this.#o.deliveryRetry, signal: this.#stopped.signal };
+  #retry(signal: AbortSignal): DeliveryRetry {
+    return { ...this.#o.deliveryRetry, signal };
   }
 
   /**
@@ -274,8 +313,8 @@ export class AgentRunner {
     }
   }
 
-  /** Send a notice; with `retry`, failures are retried like the end of an answer. Never rejects. */
-  async #notify(event: InboundEvent, text: string, retry = false): Promise<void> {
+  /** Send a notice; with a `retry` signal, failures are retried like the end of an answer until it aborts. Never rejects. */
+  async #notify(event: InboundEvent, text: string, retry?: AbortSignal): Promise<void> {
     let lastErr: unknown;
     const attempt = () =>
       Promise.resolve()
@@ -284,7 +323,7 @@ export class AgentRunner {
           lastErr = err;
           throw err;
         });
-    const sent = retry ? await deliverWithRetries(attempt, this.#retry()) : await attempt().then(() => true, () => false);
+    const sent = retry ? await deliverWithRetries(attempt, this.#retry(retry)) : await attempt().then(() => true, () => false);
     if (!sent) this.#o.log.warn({ err: lastErr, connector: event.connector }, 'could not send an agent notice');
   }
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { substituteArgs } from '../../src/agent/argv.js';
+import type { OutboundCommand } from '../../src/bus/types.js';
 import { fake, startRunner, textOf, type RunnerHarness } from './runner-harness.js';
 
 let h: RunnerHarness | undefined;
@@ -324,6 +325,53 @@ describe('an answer the platform refuses', () => {
     const unacked = await h.unacked(); // stops the runner (well before the 10-minute budget), then reads the cursor
     expect(unacked).toEqual([]);
     expect(readFileSync(join(h.dir, 'state', 'undelivered', `${event.id}.txt`), 'utf8')).toBe('echo: doomed at shutdown\n');
+  });
+
+  // The agent has exited but the platform keeps refusing its answer (a 10-minute retry budget): a
+  // /stop or an interrupting message ends the retries, the answer is saved, and what comes next runs.
+  const refuseDoomed = { fault: (cmd: OutboundCommand) => ('text' in cmd && cmd.text.includes('doomed') ? ('reject' as const) : undefined), retry: { totalMs: 600_000, backoff: { initialMs: 20, maxMs: 50 } } };
+  const retriedTwice = (r: RunnerHarness) => r.logs.filter((l) => l.msg === 'could not show the agent output in the chat').length >= 2;
+
+  it('/stop after the agent exited ends the delivery retries: the answer is saved, /stop is answered, the next message runs', async () => {
+    h = startRunner({ command: fake('echo', '{text}') }, refuseDoomed);
+    const event = await h.say('doomed answer');
+    await h.waitFor('delivery being retried after the agent exited', () => h!.logs.some((l) => l.msg === 'agent process ended; showing the rest of its output') && retriedTwice(h!));
+    expect(h.runner.stats()).toMatchObject({ running: 1 });
+    await h.say('/stop');
+    await h.say('next one');
+    await h.waitFor('the next answer', () => h!.shown().some((c) => textOf(c) === 'echo: next one'));
+    const texts = h.shown().map(textOf);
+    const stopAnswer = texts.findIndex((t) => t.startsWith('Stopped: the agent had already finished'));
+    expect(stopAnswer).toBeGreaterThanOrEqual(0);
+    expect(texts[stopAnswer]).toContain('saved on the switchboard host');
+    expect(stopAnswer).toBeLessThan(texts.indexOf('echo: next one'));
+    expect(readFileSync(join(h.dir, 'state', 'undelivered', `${event.id}.txt`), 'utf8')).toBe('echo: doomed answer\n');
+    await h.waitFor('both runs to finish', () => h!.runner.stats().finished === 2);
+    expect(h.runner.stats()).toMatchObject({ running: 0, queued: 0 });
+    expect(await h.unacked()).toEqual([]);
+  });
+
+  it('with queue: interrupt, a new message after the agent exited ends the delivery retries and runs', async () => {
+    h = startRunner({ command: fake('echo', '{text}'), queue: 'interrupt' }, refuseDoomed);
+    const event = await h.say('doomed answer');
+    await h.waitFor('delivery being retried after the agent exited', () => h!.logs.some((l) => l.msg === 'agent process ended; showing the rest of its output') && retriedTwice(h!));
+    await h.say('new idea');
+    await h.waitFor('the new answer', () => h!.shown().some((c) => textOf(c) === 'echo: new idea'));
+    expect(h.shown().map(textOf)).toContain("The agent's answer could not be delivered in full; it is saved on the switchboard host (see its log).");
+    expect(readFileSync(join(h.dir, 'state', 'undelivered', `${event.id}.txt`), 'utf8')).toBe('echo: doomed answer\n');
+    await h.waitFor('both runs to finish', () => h!.runner.stats().finished === 2);
+    expect(await h.unacked()).toEqual([]);
+  });
+
+  it('/stop while a run-end notice is retried ends those retries and answers "Stopped."; the next message runs', async () => {
+    h = startRunner({ command: fake('crash') }, { fault: (cmd) => ('text' in cmd && cmd.text.startsWith('The agent exited') ? 'reject' : undefined), retry: refuseDoomed.retry });
+    await h.say('break please');
+    await h.waitFor('the notice being retried', () => h!.logs.some((l) => l.msg === 'agent run did not finish normally'));
+    await h.say('/stop');
+    await h.waitFor('the stop answer', () => h!.shown().some((c) => textOf(c) === 'Stopped.'));
+    await h.say('again');
+    await h.waitFor('the second run to end', () => h!.runner.stats().failed === 2);
+    expect(await h.unacked()).toEqual([]);
   });
 
   it('a run-end notice that fails for a while is retried', async () => {
