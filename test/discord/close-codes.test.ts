@@ -71,7 +71,8 @@ describe.concurrent('discord close codes against the emulator: what happens is w
           await until(() => counters.resumes === 1 && h.transitions.at(-1) === 'online', `the RESUME after ${code}`);
         } else {
           // discord.js spaces IDENTIFYs 5 s apart.
-          await until(() => counters.identifies === 2 && h.transitions.at(-1) === 'online', `the new session after ${code}`, 15_000);
+          // discord.js spaces IDENTIFYs 5 s apart; several connectors run at once here.
+          await until(() => counters.identifies === 2 && h.transitions.at(-1) === 'online', `the new session after ${code}`, 25_000);
         }
         h.emulator.injectMessage('after');
         await until(() => h.texts().includes('after'), `the event after ${code}`);
@@ -90,6 +91,6 @@ describe.concurrent('discord close codes against the emulator: what happens is w
           expect(counters).toMatchObject({ identifies: 2, resumes: 0 });
         }
       });
-    });
+    }, 60_000);
   }
 });

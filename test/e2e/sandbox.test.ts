@@ -33,7 +33,7 @@ describe('switchboard sandbox', () => {
     } finally {
       await sandbox.kill();
     }
-  });
+  }, 120_000);
 
   it('--json prints the endpoints and exits cleanly on SIGINT', async () => {
     const sandbox = startCli(['sandbox', '--json']);
@@ -56,5 +56,5 @@ describe('switchboard sandbox', () => {
     } finally {
       await sandbox.kill();
     }
-  });
+  }, 120_000);
 });

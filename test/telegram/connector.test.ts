@@ -178,7 +178,9 @@ describe('telegram connector: recovery table', () => {
   });
 
   it('409 episode: no quick probe counts as recovery while the other poller runs; warned once, online and "polling again" once after it stops', async () => {
-    h = await startHarness({ pollTimeout: 1, timing: { conflictInitialMs: 150, conflictMaxMs: 300 } });
+    // Our long poll (3 s) is three of the other poller's (1 s): a stalled event loop cannot let one of
+    // ours run its full timeout undisturbed while the other still polls.
+    h = await startHarness({ pollTimeout: 3, timing: { conflictInitialMs: 150, conflictMaxMs: 300 } });
     await h.connector.start(h.ctx, h.abort.signal);
     await until(() => polls(h!).length >= 1, 'polling');
     const other = startOtherPoller(h.emulator.apiRoot, h.token);
@@ -188,9 +190,9 @@ describe('telegram connector: recovery table', () => {
       await until(() => h!.state.state === 'reconnecting', 'the conflict to be noticed');
       episode = h.transitions.length - 1;
       const before = ours().length;
-      await until(() => ours().length - before >= 6, 'several conflict cycles', 10_000);
+      await until(() => ours().length - before >= 6, 'several conflict cycles', 30_000);
       // Every call in the episode is a long poll (a probe would win at once and prove nothing)...
-      expect(ours().slice(before).every((c) => c.params.timeout === 1)).toBe(true);
+      expect(ours().slice(before).every((c) => c.params.timeout === 3)).toBe(true);
       // ...and none of them flipped the status: reconnecting with the 409 reason the whole time.
       expect(h.transitions.slice(episode).map((t) => t.state)).toEqual(['reconnecting']);
       expect(h.state.snapshot().reason).toMatch(/another getUpdates poller is using this token/);
@@ -198,7 +200,7 @@ describe('telegram connector: recovery table', () => {
       await other.stop();
     }
     h.emulator.injectMessage('after the conflict');
-    await until(() => h!.drafts.length === 1 && h!.state.state === 'online', 'online again', 10_000);
+    await until(() => h!.drafts.length === 1 && h!.state.state === 'online', 'online again', 20_000);
     expect(h.transitions.slice(episode).map((t) => t.state)).toEqual(['reconnecting', 'online']);
     expect(h.logs.filter((l) => l.level === 'warn' && /another getUpdates poller/.test(l.msg))).toHaveLength(1);
     expect(h.logs.filter((l) => l.msg === 'polling again')).toHaveLength(1);
