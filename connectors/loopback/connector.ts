@@ -18,9 +18,17 @@ import { LOOPBACK_TEXT_LIMIT } from './wire.js';
 export interface LoopbackConnectorConfig {
   endpoint: string;
   token: Secret;
+  /** How long one call waits for its `result` before failing with SB_E_TIMEOUT. Default 30 s (not in the YAML; tests shorten it). */
+  callTimeoutMs?: number;
 }
 
+/** Default wait for a call's `result`: past it the call fails instead of hanging the agent's reply. */
+export const LOOPBACK_CALL_TIMEOUT_MS = 30_000;
+
 type Pending = { resolve: (id: string | undefined) => void; reject: (err: Error) => void };
+
+/** A failed call that must not be sent again: the server may already have carried it out. */
+const notRetryable = (err: unknown): boolean => err instanceof SbError && err.fields.retryable === false;
 
 export class LoopbackConnector implements Connector {
   readonly name: string;
@@ -121,6 +129,14 @@ export class LoopbackConnector implements Connector {
       'the loopback server sent a frame that is not valid; counted as rejected and skipped',
     );
     this.#ctx?.reject(bad.reason);
+    if (bad.req !== undefined) {
+      const fields = bad.fields?.join(', ') ?? '(frame)';
+      this.#settle(bad.req)?.reject(
+        new SbError('SB_E_SEND', `the loopback server answered call ${bad.req} with a malformed result (wrong: ${fields}); protocol error, not retried since it may have been carried out`, {
+          fields: { req: bad.req, wrong: bad.fields ?? [], retryable: false },
+        }),
+      );
+    }
     const seq = bad.seq;
     if (seq !== undefined) this.#chain = this.#chain.then(() => void writeLine(socket, { op: 'ack', seq } satisfies ClientFrame));
   }
@@ -141,9 +157,8 @@ export class LoopbackConnector implements Connector {
         }
       });
     } else if (frame.op === 'result') {
-      const pending = this.#pending.get(frame.req);
+      const pending = this.#settle(frame.req);
       if (!pending) return;
-      this.#pending.delete(frame.req);
       if (frame.ok) pending.resolve(frame.message_id);
       else {
         const retryAfterMs = frame.retry_after !== undefined ? frame.retry_after * 1000 : undefined;
@@ -155,8 +170,7 @@ export class LoopbackConnector implements Connector {
   /** The connection dropped while online: reconnect with backoff (the platform redelivers un-acked events). */
   #onDropped(): void {
     this.#socket = undefined;
-    for (const p of this.#pending.values()) p.reject(new RetryableConnectorError('connection dropped'));
-    this.#pending.clear();
+    this.#failPending(new RetryableConnectorError('connection dropped'));
     const signal = this.#signal;
     const ctx = this.#ctx;
     if (!signal || signal.aborted || !ctx) return;
@@ -178,6 +192,8 @@ export class LoopbackConnector implements Connector {
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.destroy();
+    // The close handler only fails calls on a drop while online; a stop must not leave any waiting.
+    this.#failPending(new SbError('SB_E_SEND', `connector ${this.name} stopped before the loopback server answered`, { fields: { retryable: false } }));
     await this.#chain;
     if (this.#deps.state.state !== 'failed') this.#deps.state.set('offline');
   }
@@ -210,6 +226,7 @@ export class LoopbackConnector implements Connector {
         signal: this.#signal ?? new AbortController().signal,
         backoff: new Backoff({ initialMs: 200, maxMs: 5000 }),
         maxAttempts: 4,
+        isFatal: notRetryable,
       });
       if (id) messageIds.push(id);
     }
@@ -220,10 +237,35 @@ export class LoopbackConnector implements Connector {
     const socket = this.#socket;
     if (!socket) return Promise.reject(new SbError('SB_E_SEND', `connector ${this.name} is not connected; try again when it is online`));
     const req = ++this.#req;
+    const timeoutMs = this.#config.callTimeoutMs ?? LOOPBACK_CALL_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      this.#pending.set(req, { resolve, reject });
+      // A lost or unreadable reply must not hang the send (and the conversation's queue) forever.
+      const timer = setTimeout(() => {
+        this.#settle(req)?.reject(
+          new SbError('SB_E_TIMEOUT', `the loopback server did not answer call ${req} within ${timeoutMs} ms; it may or may not have been carried out`, {
+            fields: { req, retryable: false },
+          }),
+        );
+      }, timeoutMs);
+      timer.unref();
+      const done = () => clearTimeout(timer);
+      this.#pending.set(req, { resolve: (id) => (done(), resolve(id)), reject: (err) => (done(), reject(err)) });
       writeLine(socket, frame(req));
     });
+  }
+
+  /** Take the call waiting for `req` out of the pending table (undefined when none waits). */
+  #settle(req: number): Pending | undefined {
+    const pending = this.#pending.get(req);
+    this.#pending.delete(req);
+    return pending;
+  }
+
+  /** Fail every call still waiting for its result. */
+  #failPending(err: Error): void {
+    const all = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of all) p.reject(err);
   }
 }
 

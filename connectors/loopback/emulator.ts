@@ -42,6 +42,11 @@ export interface LoopbackEmulator {
   injectRawLine(line: string): void;
   /** Close every client connection abruptly (a network drop). Un-acked events are redelivered. */
   dropConnections(): void;
+  /**
+   * Answer the next send-like call with the line `answer(req)` returns, verbatim (a malformed result,
+   * as a buggy platform sends), or not at all when it returns undefined (a lost reply). Not recorded in `sent`.
+   */
+  answerNextCall(answer: (req: number) => string | undefined): void;
   /** Answer the next `n` send-like calls with this failure. */
   failNextCalls(n: number, kind: 'rate_limited' | 'server_error', retryAfterSeconds?: number): void;
   /** Events delivered but not yet acked. */
@@ -79,6 +84,7 @@ export async function startLoopbackEmulator(options: EmulatorOptions): Promise<L
   let connections = 0;
   let handshakes = 0;
   let failures: { left: number; kind: 'rate_limited' | 'server_error'; retryAfter?: number } | undefined;
+  const rawAnswers: ((req: number) => string | undefined)[] = [];
 
   const now = () => Date.now();
   const chatOf = (o?: InjectOptions): LoopbackChat => ({ id: 'c1', type: 'dm', ...o?.chat });
@@ -142,6 +148,12 @@ export async function startLoopbackEmulator(options: EmulatorOptions): Promise<L
       case 'edit':
       case 'react':
       case 'typing': {
+        const raw = rawAnswers.shift();
+        if (raw) {
+          const line = raw(frame.req);
+          if (line !== undefined) socket.write(line + '\n');
+          return true;
+        }
         if (failures && failures.left > 0) {
           failures.left--;
           writeLine(socket, {
@@ -218,6 +230,7 @@ export async function startLoopbackEmulator(options: EmulatorOptions): Promise<L
       for (const s of clients) s.destroy();
       clients.clear();
     },
+    answerNextCall: (answer) => void rawAnswers.push(answer),
     failNextCalls: (n, kind, retryAfterSeconds) => {
       failures = { left: n, kind, ...(retryAfterSeconds !== undefined ? { retryAfter: retryAfterSeconds } : {}) };
     },

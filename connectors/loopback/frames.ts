@@ -1,6 +1,7 @@
 /**
  * What the loopback server sends, checked before it is trusted: one line → a well-formed frame, or
- * the reason it is not (and, for a malformed event, its sequence number so it can be acked and skipped).
+ * the reason it is not (and, for a malformed event, its sequence number so it can be acked and skipped;
+ * for a malformed result, its request number so the call waiting for it can be failed).
  */
 import { z } from 'zod';
 import type { ServerFrame } from './wire.js';
@@ -20,10 +21,7 @@ const update = z.discriminatedUnion('type', [
   z.object({ type: z.literal('button'), id, message_id: id, chat, from: user, action: id, value: z.string().optional(), date }),
 ]);
 
-const frame = z.union([
-  z.object({ op: z.literal('ready'), bot: user }),
-  z.object({ op: z.literal('error'), code: z.enum(['unauthorized', 'bad_request']), message: z.string() }),
-  z.object({ op: z.literal('event'), seq, update }),
+const result = z.discriminatedUnion('ok', [
   z.object({ op: z.literal('result'), req: seq, ok: z.literal(true), message_id: z.string().optional() }),
   z.object({
     op: z.literal('result'), req: seq, ok: z.literal(false),
@@ -31,10 +29,22 @@ const frame = z.union([
   }),
 ]);
 
+const frame = z.union([
+  z.object({ op: z.literal('ready'), bot: user }),
+  z.object({ op: z.literal('error'), code: z.enum(['unauthorized', 'bad_request']), message: z.string() }),
+  z.object({ op: z.literal('event'), seq, update }),
+  result,
+]);
+
+/** Where a value fails a schema: field paths only, never a value (frames carry user content). */
+function pathsOf(error: z.ZodError): string[] {
+  return [...new Set(error.issues.map((i) => i.path.join('.') || '(frame)'))].slice(0, 5);
+}
+
 /** A parsed line: the frame, or why it was refused (a short reason for the rejected counter). */
 export type ParsedFrame =
   | { ok: true; frame: ServerFrame }
-  | { ok: false; reason: 'not-json' | 'malformed-frame' | 'malformed-event'; seq?: number; fields?: string[] };
+  | { ok: false; reason: 'not-json' | 'malformed-frame' | 'malformed-event'; seq?: number; req?: number; fields?: string[] };
 
 /** Parse and check one line from the server. Never throws. */
 export function parseServerFrame(line: string): ParsedFrame {
@@ -47,8 +57,13 @@ export function parseServerFrame(line: string): ParsedFrame {
   const parsed = frame.safeParse(value);
   if (parsed.success) return { ok: true, frame: parsed.data as ServerFrame };
   // An event whose envelope is sound but whose update is not: it can be acked and skipped by its seq.
-  // `fields` names where it is wrong (paths only, never a value: frames carry user content).
-  const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(frame)'))].slice(0, 5);
-  const envelope = z.object({ op: z.literal('event'), seq }).safeParse(value);
-  return envelope.success ? { ok: false, reason: 'malformed-event', seq: envelope.data.seq, fields } : { ok: false, reason: 'malformed-frame', fields };
+  const event = z.object({ op: z.literal('event'), seq }).safeParse(value);
+  if (event.success) return { ok: false, reason: 'malformed-event', seq: event.data.seq, fields: pathsOf(parsed.error) };
+  // A result whose `req` is sound but whose body is not: the call waiting for that `req` must be failed.
+  const envelope = z.object({ op: z.literal('result'), req: seq }).safeParse(value);
+  if (envelope.success) {
+    const body = result.safeParse(value);
+    return { ok: false, reason: 'malformed-frame', req: envelope.data.req, fields: body.success ? ['(frame)'] : pathsOf(body.error) };
+  }
+  return { ok: false, reason: 'malformed-frame', fields: pathsOf(parsed.error) };
 }

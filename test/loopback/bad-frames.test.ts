@@ -4,12 +4,7 @@
  * connection stays up and the next valid message is journaled.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLoopbackEmulator, type LoopbackEmulator } from '../../connectors/loopback/emulator.js';
-import { LoopbackConnector } from '../../connectors/loopback/connector.js';
-import { systemClock } from '../../src/clock.js';
-import { Secret } from '../../src/config/secret.js';
-import { StateTracker, type ConnectorContext } from '../../src/connector.js';
-import { MemoryJournal, captureLogs, recordTransitions, type LogLine } from '../helpers/connector-harness.js';
+import { startLoopbackHarness, type LoopbackHarness } from './harness.js';
 import { until } from '../helpers/tmp.js';
 
 const TOKEN = 'bad-frames-token-123';
@@ -35,73 +30,49 @@ const badUpdates: [string, unknown][] = [
 ];
 
 describe('loopback connector with malformed frames', () => {
-  let emulator: LoopbackEmulator;
-  let connector: LoopbackConnector;
-  let journal: MemoryJournal;
-  let rejects: string[];
-  let failures: unknown[];
-  let logs: LogLine[];
-  let transitions: ReturnType<typeof recordTransitions>;
-  const abort = new AbortController();
+  let h: LoopbackHarness;
 
   beforeEach(async () => {
-    emulator = await startLoopbackEmulator({ token: TOKEN });
-    const captured = captureLogs();
-    logs = captured.logs;
-    const state = new StateTracker(systemClock);
-    transitions = recordTransitions(state);
-    connector = new LoopbackConnector({ endpoint: emulator.endpoint, token: new Secret(TOKEN, 'test') }, { name: 'lb', log: captured.log, clock: systemClock, stateDir: '/nonexistent', state });
-    journal = new MemoryJournal();
-    rejects = [];
-    failures = [];
-    const ctx: ConnectorContext = {
-      log: captured.log,
-      clock: systemClock,
-      ingest: async (draft) => journal.append(draft),
-      reject: (reason) => void rejects.push(reason),
-      fail: (err) => void failures.push(err),
-    };
-    await connector.start(ctx, abort.signal);
+    h = await startLoopbackHarness(TOKEN);
   });
 
   afterEach(async () => {
-    await connector.stop();
-    await emulator.close();
+    await h.close();
   });
 
-  const texts = () => journal.drafts.map((d) => d.text);
+  const texts = () => h.journal.drafts.map((d) => d.text);
 
   it.each(badLines)('skips %s and journals the next message on the same connection', async (_name, line, reason) => {
-    emulator.injectRawLine(line);
-    emulator.injectMessage('after the bad line');
+    h.emulator.injectRawLine(line);
+    h.emulator.injectMessage('after the bad line');
     await until(() => texts().includes('after the bad line'), 'the next valid message journaled');
-    expect(rejects).toEqual([reason]);
-    expect(emulator.connections).toBe(1);
-    expect(failures).toEqual([]);
-    expect(transitions.map((t) => t.state)).toEqual(['connecting', 'online']);
-    expect(JSON.stringify(logs)).not.toContain(CONTENT);
-    expect(logs.some((l) => l.level === 'warn' && l.reason === reason)).toBe(true);
+    expect(h.rejects).toEqual([reason]);
+    expect(h.emulator.connections).toBe(1);
+    expect(h.failures).toEqual([]);
+    expect(h.transitions.map((t) => t.state)).toEqual(['connecting', 'online']);
+    expect(JSON.stringify(h.logs)).not.toContain(CONTENT);
+    expect(h.logs.some((l) => l.level === 'warn' && l.reason === reason)).toBe(true);
   });
 
   it.each(badUpdates)('skips an event with %s, acks it, and journals the next message', async (_name, update) => {
-    emulator.injectRawUpdate(update);
-    emulator.injectMessage('after the bad event');
-    await until(() => texts().includes('after the bad event') && emulator.pending() === 0, 'the next message journaled and the bad event acked');
+    h.emulator.injectRawUpdate(update);
+    h.emulator.injectMessage('after the bad event');
+    await until(() => texts().includes('after the bad event') && h.emulator.pending() === 0, 'the next message journaled and the bad event acked');
     expect(texts()).toEqual(['after the bad event']);
-    expect(rejects).toEqual(['malformed-event']);
-    expect(emulator.connections).toBe(1);
-    expect(failures).toEqual([]);
-    expect(transitions.map((t) => t.state)).toEqual(['connecting', 'online']);
-    expect(JSON.stringify(logs)).not.toContain(CONTENT);
+    expect(h.rejects).toEqual(['malformed-event']);
+    expect(h.emulator.connections).toBe(1);
+    expect(h.failures).toEqual([]);
+    expect(h.transitions.map((t) => t.state)).toEqual(['connecting', 'online']);
+    expect(JSON.stringify(h.logs)).not.toContain(CONTENT);
   });
 
   it('accepts the whole range a Date holds and keeps order around bad frames', async () => {
-    emulator.injectRawUpdate({ ...good, id: 'edge', text: 'at the edge', date: 8.64e15 });
-    emulator.injectRawLine('null');
-    emulator.injectMessage('last');
+    h.emulator.injectRawUpdate({ ...good, id: 'edge', text: 'at the edge', date: 8.64e15 });
+    h.emulator.injectRawLine('null');
+    h.emulator.injectMessage('last');
     await until(() => texts().length === 2, 'both valid events journaled');
     expect(texts()).toEqual(['at the edge', 'last']);
-    expect(journal.drafts[0]!.platformTime).toBe('+275760-09-13T00:00:00.000Z');
-    expect(rejects).toEqual(['malformed-frame']);
+    expect(h.journal.drafts[0]!.platformTime).toBe('+275760-09-13T00:00:00.000Z');
+    expect(h.rejects).toEqual(['malformed-frame']);
   });
 });
