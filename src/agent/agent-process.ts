@@ -64,8 +64,11 @@ export function spawnAgent(options: SpawnOptions): AgentProcess {
     stderr = (stderr + text).slice(-STDERR_TAIL);
   });
 
+  // Until 'close', not just until the agent's own exit: a process it started may still hold stdout
+  // (and keep the run going) after the agent exited; the group signal reaches it.
+  let closed = false;
   const signalGroup = (signal: NodeJS.Signals) => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (child.pid === undefined || closed) return;
     try {
       process.kill(-child.pid, signal);
     } catch {
@@ -87,6 +90,7 @@ export function spawnAgent(options: SpawnOptions): AgentProcess {
     });
     // 'close' waits for stdout/stderr to end, so every byte of output was handed over first.
     child.once('close', (code, signal) => {
+      closed = true;
       clearTimeout(timeout);
       clearTimeout(killTimer);
       if (stopped) resolve({ kind: 'stopped', reason: stopped, stderrTail: stderr });

@@ -114,6 +114,21 @@ describe('runs per conversation', () => {
     expect(h.shown().some((c) => textOf(c).includes('ignoring SIGTERM'))).toBe(true);
   });
 
+  it('/stop reaches a process the agent left holding its output after the agent itself exited', async () => {
+    // The agent starts a child in its group that inherits stdout, then exits: the run goes on until
+    // the output closes, and /stop must still end it (the group is signalled until then).
+    // The helper says when the agent is gone (exited, and reaped by the runtime), then holds the output open.
+    const helper = "const p = Number(process.argv.at(-1)); const t = setInterval(() => { try { process.kill(p, 0); } catch { console.log('agent gone'); clearInterval(t); } }, 20); setTimeout(() => {}, 60000);";
+    const script = `const c = require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(helper)}, String(process.pid)], { stdio: ['ignore', 'inherit', 'inherit'] }); c.unref(); console.log('left a helper running');`;
+    h = startRunner({ command: [process.execPath, '-e', script] });
+    await h.say('go');
+    await h.waitFor('the agent to exit', () => h!.shown().some((c) => textOf(c).includes('agent gone')));
+    expect(h.runner.stats()).toMatchObject({ running: 1 });
+    await h.say('/stop');
+    await h.waitFor('the stop notice', () => h!.shown().some((c) => textOf(c) === 'Stopped.'));
+    expect(h.runner.stats()).toMatchObject({ running: 0, failed: 1, lastFailure: { outcome: 'stopped (stop)' } });
+  });
+
   it('renews "typing…" while a run goes on, and stops renewing once it ended', async () => {
     h = startRunner({ command: fake('slow', '{text}', '60000') });
     await h.say('think hard');
