@@ -17,8 +17,21 @@ export function toWireError(err: unknown): WireError {
       return err.retryAfterMs !== undefined || err.fields.status === 429
         ? { code: 'SB_E_RATE_LIMITED', message: err.message, ...retry }
         : { code: 'SB_E_PLATFORM', message: err.message };
-    default:
+    case 'SB_E_TIMEOUT':
+    case 'SB_E_CONNECTOR':
+    case 'SB_E_CONNECTOR_FATAL':
+    case 'SB_E_ABORTED':
+      // The connector could not get the command through (no answer in time, a connection lost or stopped).
+      return { code: 'SB_E_PLATFORM', message: err.message };
+    case 'SB_E_BAD_REQUEST':
+    case 'SB_E_UNKNOWN_CONNECTOR':
+    case 'SB_E_UNSUPPORTED':
+    case 'SB_E_RATE_LIMITED':
+    case 'SB_E_PLATFORM':
       return { code: err.code, message: err.message, ...retry };
+    default:
+      // Anything else was not meant to reach an agent: the documented catch-all, the message kept.
+      return { code: 'SB_E_INTERNAL', message: err.message };
   }
 }
 

@@ -154,5 +154,9 @@ describe('agent API commands', () => {
     expect(toWireError(new SbError('SB_E_SEND', 'chat not found'))).toMatchObject({ code: 'SB_E_PLATFORM' });
     expect(toWireError(new SbError('SB_E_PROTOCOL', 'unknown event id'))).toMatchObject({ code: 'SB_E_BAD_REQUEST' });
     expect(toWireError(new TypeError('boom'))).toMatchObject({ code: 'SB_E_INTERNAL' });
+    // Only the documented codes reach an agent: a connector's timeout or lost connection is the platform's.
+    expect(toWireError(new SbError('SB_E_TIMEOUT', 'no answer in 30 s'))).toEqual({ code: 'SB_E_PLATFORM', message: 'no answer in 30 s' });
+    expect(toWireError(new SbError('SB_E_CONNECTOR', 'connection lost'))).toMatchObject({ code: 'SB_E_PLATFORM' });
+    expect(toWireError(new SbError('SB_E_STATE_DIR', 'odd'))).toMatchObject({ code: 'SB_E_INTERNAL', message: 'odd' });
   });
 });
