@@ -4,6 +4,7 @@
  * budget is spent, or the runtime stops. The connector's own send retries (a few seconds) come first;
  * this covers an outage that outlasts them (a Gateway resume, a 5xx spell).
  */
+import type { InboundEvent, OutboundCommand, SendResult } from '../bus/types.js';
 import { Backoff, withRetries, type BackoffOptions } from '../supervisor/backoff.js';
 
 /** Time spent retrying the end of an answer, by default. */
@@ -25,13 +26,8 @@ export interface DeliveryRetry {
  * signal aborted. Never rejects.
  */
 export async function deliverWithRetries(attempt: () => Promise<unknown>, retry: DeliveryRetry = {}): Promise<boolean> {
-  // One controller per delivery, unlinked afterwards: AbortSignal.any over the runner's long-lived
-  // signal would keep every delivery's signal alive (nodejs/node#55351).
-  const done = new AbortController();
-  const end = () => done.abort();
-  const budget = setTimeout(end, retry.totalMs ?? DEFAULT_DELIVERY_RETRY_MS);
-  retry.signal?.addEventListener('abort', end, { once: true });
-  if (retry.signal?.aborted) end();
+  const { controller: done, unlink } = linkedController(retry.signal);
+  const budget = setTimeout(() => done.abort(), retry.totalMs ?? DEFAULT_DELIVERY_RETRY_MS);
   try {
     await withRetries(attempt, { signal: done.signal, backoff: new Backoff({ initialMs: 1_000, maxMs: 15_000, ...retry.backoff }) });
     return true;
@@ -39,6 +35,40 @@ export async function deliverWithRetries(attempt: () => Promise<unknown>, retry:
     return false;
   } finally {
     clearTimeout(budget);
-    retry.signal?.removeEventListener('abort', end);
+    unlink();
   }
+}
+
+/**
+ * A controller aborted when `parent` aborts (or already aborted if it has), until `unlink`. Not
+ * AbortSignal.any: over a long-lived parent it keeps every child signal alive (nodejs/node#55351).
+ */
+export function linkedController(parent?: AbortSignal): { controller: AbortController; unlink(): void } {
+  const controller = new AbortController();
+  const end = () => controller.abort();
+  parent?.addEventListener('abort', end, { once: true });
+  if (parent?.aborted) end();
+  return { controller, unlink: () => parent?.removeEventListener('abort', end) };
+}
+
+/**
+ * Send one notice as a new message in `to`'s conversation; with `retry`, a refusal is retried like
+ * the end of an answer. Resolves with whether it went through and, if not, the last error. Never rejects.
+ */
+export async function sendNotice(
+  send: (cmd: OutboundCommand) => Promise<SendResult>,
+  to: Pick<InboundEvent, 'connector' | 'conversation' | 'correlationId'>,
+  text: string,
+  retry?: DeliveryRetry,
+): Promise<{ sent: boolean; err?: unknown }> {
+  let err: unknown;
+  const attempt = () =>
+    Promise.resolve()
+      .then(() => send({ type: 'send', connector: to.connector, conversation: to.conversation.id, correlationId: to.correlationId, text }))
+      .catch((e: unknown) => {
+        err = e;
+        throw e;
+      });
+  const sent = retry ? await deliverWithRetries(attempt, retry) : await attempt().then(() => true, () => false);
+  return sent ? { sent } : { sent, err };
 }

@@ -19,7 +19,7 @@ import type { AgentConfig } from '../config/agent-schema.js';
 import { DEFAULT_TEXT_LIMIT, type ConnectorPlan } from '../connector.js';
 import { agentEnv, spawnAgent, type StopReason } from './agent-process.js';
 import { substituteArgs, withoutNul } from './argv.js';
-import { deliverWithRetries, type DeliveryRetry } from './deliver.js';
+import { linkedController, sendNotice, type DeliveryRetry } from './deliver.js';
 import { presetArgv, presetReader, type LineReader } from './presets.js';
 import { ReplyStream } from './reply-stream.js';
 import { describeOutcome, runNotice } from './run-notice.js';
@@ -29,12 +29,11 @@ import { keepUndelivered, UNDELIVERED_NOTICE } from './undelivered.js';
 /** The chat notice for a run that broke inside the runner (details in the log). */
 const RUNNER_FAILED_NOTICE = 'The agent run failed; details are in the switchboard log.';
 
-/**
- * The answer to a `/stop` that came after the agent had exited, while the end of its answer was still
- * being retried: the retries end and the answer is kept on disk.
- */
-const STOPPED_UNDELIVERED_NOTICE =
-  'Stopped: the agent had already finished, and delivering the rest of its answer was abandoned; the answer is saved on the switchboard host (see its log).';
+/** The answer to a `/stop` that came after the agent had ended, while the end of its answer was still retried. */
+const STOPPED_UNDELIVERED_NOTICE = "Stopped: delivering the agent's answer was abandoned; it is saved on the switchboard host (see its log).";
+
+/** The notice of a run ended by /stop. */
+const STOPPED = 'Stopped.';
 
 /** The subscriber name the runner's cursor is kept under. */
 export const RUNNER_SUBSCRIBER = 'agent-runner';
@@ -172,23 +171,20 @@ export class AgentRunner {
   }
 
   async #run(key: string, c: Conversation, event: InboundEvent): Promise<void> {
-    const log = this.#o.log.child({ agentRun: event.id, connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId });
-    const plan = this.#o.plans[event.connector] ?? {};
     // This run's delivery retries: ended by the runtime's stop, or by /stop or an interrupt once the
-    // agent has exited (while it runs, those stop the process; its output is then delivered as usual).
-    const delivery = new AbortController();
-    const endDelivery = () => delivery.abort();
-    this.#stopped.signal.addEventListener('abort', endDelivery, { once: true });
-    if (this.#stopped.signal.aborted) endDelivery();
+    // agent has ended (while it runs, those stop the process and its output is delivered as usual).
+    const { controller: delivery, unlink } = linkedController(this.#stopped.signal);
     try {
-      await this.#execute(key, c, event, log, plan, delivery);
+      await this.#execute(key, c, event, delivery);
     } finally {
-      this.#stopped.signal.removeEventListener('abort', endDelivery);
+      unlink();
     }
   }
 
-  async #execute(key: string, c: Conversation, event: InboundEvent, log: Logger, plan: AgentRunnerOptions['plans'][string], delivery: AbortController): Promise<void> {
-    const { config, clock } = this.#o;
+  async #execute(key: string, c: Conversation, event: InboundEvent, delivery: AbortController): Promise<void> {
+    const { config, log: baseLog, clock } = this.#o;
+    const log = baseLog.child({ agentRun: event.id, connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId });
+    const plan = this.#o.plans[event.connector] ?? {};
     const reply = new ReplyStream({
       send: this.#o.send,
       connector: event.connector,
@@ -275,11 +271,11 @@ export class AgentRunner {
       // say so (once), then ack.
       keepUndelivered(this.#o.stateDir, event.id, reply.text, shown.undelivered, log);
       const head = lateStop === 'stop' ? STOPPED_UNDELIVERED_NOTICE : UNDELIVERED_NOTICE;
-      await this.#notify(event, notice ? `${head} ${notice}` : head);
+      await this.#notify(event, notice && notice !== STOPPED ? `${head} ${notice}` : head);
     } else {
-      if (notice) await this.#notify(event, notice, delivery.signal);
+      const sent = notice !== undefined && (await this.#notify(event, notice, delivery.signal));
       // A /stop while the notice was retried ended those retries; it still gets its answer.
-      if (lateStop === 'stop') await this.#notify(event, 'Stopped.');
+      if (lateStop === 'stop' && !(sent && notice === STOPPED)) await this.#notify(event, STOPPED);
     }
     if (lateStop) log.info({ reason: lateStop }, 'delivery retries of a finished agent run ended by a stop');
     this.#ack(event);
@@ -313,18 +309,11 @@ export class AgentRunner {
     }
   }
 
-  /** Send a notice; with a `retry` signal, failures are retried like the end of an answer until it aborts. Never rejects. */
-  async #notify(event: InboundEvent, text: string, retry?: AbortSignal): Promise<void> {
-    let lastErr: unknown;
-    const attempt = () =>
-      Promise.resolve()
-        .then(() => this.#o.send({ type: 'send', connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId, text }))
-        .catch((err: unknown) => {
-          lastErr = err;
-          throw err;
-        });
-    const sent = retry ? await deliverWithRetries(attempt, this.#retry(retry)) : await attempt().then(() => true, () => false);
-    if (!sent) this.#o.log.warn({ err: lastErr, connector: event.connector }, 'could not send an agent notice');
+  /** Send a notice; with a `retry` signal, failures are retried like the end of an answer until it aborts. Never rejects; true once sent. */
+  async #notify(event: InboundEvent, text: string, retry?: AbortSignal): Promise<boolean> {
+    const { sent, err } = await sendNotice(this.#o.send, event, text, retry ? this.#retry(retry) : undefined);
+    if (!sent) this.#o.log.warn({ err, connector: event.connector }, 'could not send an agent notice');
+    return sent;
   }
 
   #ack(event: InboundEvent): void {

@@ -356,7 +356,7 @@ describe('an answer the platform refuses', () => {
     await h.say('next one');
     await h.waitFor('the next answer', () => h!.shown().some((c) => textOf(c) === 'echo: next one'));
     const texts = h.shown().map(textOf);
-    const stopAnswer = texts.findIndex((t) => t.startsWith('Stopped: the agent had already finished'));
+    const stopAnswer = texts.findIndex((t) => t.startsWith('Stopped: delivering the agent\'s answer was abandoned'));
     expect(stopAnswer).toBeGreaterThanOrEqual(0);
     expect(texts[stopAnswer]).toContain('saved on the switchboard host');
     expect(stopAnswer).toBeLessThan(texts.indexOf('echo: next one'));
