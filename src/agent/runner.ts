@@ -160,7 +160,11 @@ export class AgentRunner {
   }
 
   #startRun(key: string, c: Conversation, event: InboundEvent): void {
-    const run = this.#run(key, c, event).catch((err: unknown) => this.#runBroke(event, err)).finally(() => {
+    // This run's delivery retries: ended by the runtime's stop, or by /stop or an interrupt once the
+    // agent has ended (while it runs, those stop the process and its output is delivered as usual).
+    const delivery = linkedController(this.#stopped.signal);
+    const run = this.#run(key, c, event, delivery.controller).catch((err: unknown) => this.#runBroke(event, err)).finally(() => {
+      delivery.unlink();
       this.#runs.delete(run);
       c.running = undefined;
       const next = c.queue.shift();
@@ -170,18 +174,7 @@ export class AgentRunner {
     this.#runs.add(run);
   }
 
-  async #run(key: string, c: Conversation, event: InboundEvent): Promise<void> {
-    // This run's delivery retries: ended by the runtime's stop, or by /stop or an interrupt once the
-    // agent has ended (while it runs, those stop the process and its output is delivered as usual).
-    const { controller: delivery, unlink } = linkedController(this.#stopped.signal);
-    try {
-      await this.#execute(key, c, event, delivery);
-    } finally {
-      unlink();
-    }
-  }
-
-  async #execute(key: string, c: Conversation, event: InboundEvent, delivery: AbortController): Promise<void> {
+  async #run(key: string, c: Conversation, event: InboundEvent, delivery: AbortController): Promise<void> {
     const { config, log: baseLog, clock } = this.#o;
     const log = baseLog.child({ agentRun: event.id, connector: event.connector, conversation: event.conversation.id, correlationId: event.correlationId });
     const plan = this.#o.plans[event.connector] ?? {};
@@ -271,7 +264,8 @@ export class AgentRunner {
       // say so (once), then ack.
       keepUndelivered(this.#o.stateDir, event.id, reply.text, shown.undelivered, log);
       const head = lateStop === 'stop' ? STOPPED_UNDELIVERED_NOTICE : UNDELIVERED_NOTICE;
-      await this.#notify(event, notice && notice !== STOPPED ? `${head} ${notice}` : head);
+      const tail = lateStop === 'stop' && notice === STOPPED ? undefined : notice; // said by the head already
+      await this.#notify(event, tail ? `${head} ${tail}` : head);
     } else {
       const sent = notice !== undefined && (await this.#notify(event, notice, delivery.signal));
       // A /stop while the notice was retried ended those retries; it still gets its answer.

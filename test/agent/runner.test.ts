@@ -366,6 +366,21 @@ describe('an answer the platform refuses', () => {
     expect(await h.unacked()).toEqual([]);
   });
 
+  it('a second /stop, while the answer of a stopped run is retried, ends the retries with one answer', async () => {
+    h = startRunner({ command: fake('slow', '{text}', '60000') }, refuseDoomed);
+    const event = await h.say('doomed forever');
+    await h.waitFor('the output being refused', () => retriedTwice(h!));
+    await h.say('/stop');
+    await h.waitFor('the agent to end', () => h!.logs.some((l) => l.msg === 'agent process ended; showing the rest of its output'));
+    await h.say('/stop');
+    await h.waitFor('the stop answer', () => h!.shown().length > 0);
+    expect(h.shown().map(textOf)).toEqual(["Stopped: delivering the agent's answer was abandoned; it is saved on the switchboard host (see its log)."]);
+    expect(readFileSync(join(h.dir, 'state', 'undelivered', `${event.id}.txt`), 'utf8')).toContain('working on doomed forever');
+    await h.waitFor('the run to end', () => h!.runner.stats().running === 0);
+    expect(h.runner.stats()).toMatchObject({ failed: 1, lastFailure: { outcome: 'stopped (stop)' } });
+    expect(await h.unacked()).toEqual([]);
+  });
+
   it('with queue: interrupt, a new message after the agent exited ends the delivery retries and runs', async () => {
     h = startRunner({ command: fake('echo', '{text}'), queue: 'interrupt' }, refuseDoomed);
     const event = await h.say('doomed answer');
