@@ -1,8 +1,9 @@
 /**
  * Delivery that must not be lost quietly: the end of an agent's answer (and its notice) is tried
  * again with the shared backoff — a platform's retry-after honoured — until it goes through, a total
- * budget is spent, or the runtime stops. The connector's own send retries (a few seconds) come first;
- * this covers an outage that outlasts them (a Gateway resume, a 5xx spell).
+ * budget is spent, or its signal aborts (the runtime stops, or a `/stop` once the agent has ended).
+ * The connector's own send retries (a few seconds) come first; this covers an outage that outlasts
+ * them (a Gateway resume, a 5xx spell).
  */
 import type { InboundEvent, OutboundCommand, SendResult } from '../bus/types.js';
 import { Backoff, withRetries, type BackoffOptions } from '../supervisor/backoff.js';
@@ -16,7 +17,7 @@ export interface DeliveryRetry {
   totalMs?: number;
   /** Delays between attempts. Default 1 s, doubling up to 15 s. */
   backoff?: BackoffOptions;
-  /** Aborted when the runtime stops: no more waiting. */
+  /** Aborted when the runtime stops, or by `/stop` or an interrupt once the agent has ended: no more waiting. */
   signal?: AbortSignal;
 }
 
