@@ -244,7 +244,8 @@ describe('streaming output', () => {
   });
 
   it('coalesces output between edits to at most one per interval', async () => {
-    h = startRunner({ command: fake('streaming', '6', '20'), editIntervalMs: 60_000 });
+    // 200 ms apart: a stalled machine still reads the first chunk on its own.
+    h = startRunner({ command: fake('streaming', '6', '200'), editIntervalMs: 60_000 });
     await h.say('stream');
     await h.waitFor('the final edit', () => h!.shown().some((c) => textOf(c).includes('chunk 6')));
     // The first chunk at once; everything after it in the one edit at the end.
@@ -252,14 +253,15 @@ describe('streaming output', () => {
   });
 
   it('edits no faster than the platform allows, even with a shorter edit_interval', async () => {
-    h = startRunner({ command: fake('streaming', '6', '20'), editIntervalMs: 0 }, { plan: { textLimit: 4096, canEdit: true, minEditIntervalMs: 60_000 } });
+    h = startRunner({ command: fake('streaming', '6', '200'), editIntervalMs: 0 }, { plan: { textLimit: 4096, canEdit: true, minEditIntervalMs: 60_000 } });
     await h.say('stream');
     await h.waitFor('the final edit', () => h!.shown().some((c) => textOf(c).includes('chunk 6')));
     expect(h.shown().map((c) => c.type)).toEqual(['reply', 'edit']);
   });
 
   it('past the platform\'s edits per message, continues in a new message and loses nothing', async () => {
-    h = startRunner({ command: fake('streaming', '12', '40') }, { plan: { textLimit: 4096, canEdit: true, maxEditsPerMessage: 2 } });
+    // 150 ms apart, so the chunks arrive in separate reads even on a loaded machine.
+    h = startRunner({ command: fake('streaming', '12', '150') }, { plan: { textLimit: 4096, canEdit: true, maxEditsPerMessage: 2 } });
     await h.say('stream');
     await h.waitFor('the run to finish', () => h!.logs.some((l) => l.msg === 'agent run finished'));
     const shown = h.shown();
