@@ -2,7 +2,7 @@
  * End to end through the real CLI with the Mattermost connector against its emulator: `status` from
  * config (outbound socket with a loopback callback listener), `run`, a DM reaching `tail --json`,
  * `send` into a thread, a button click through the listener (status shows its counters), a refused
- * token (fatal, no reconnect loop) — and the token in no output.
+ * token (fatal, no reconnect loop), `callbacks.bind: localhost:0` — and the token in no output.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostToken, startMattermostEmulator, type MattermostEmulator } from '../../connectors/mattermost/emulator.js';
@@ -106,4 +106,31 @@ describe('CLI end to end with the Mattermost connector', () => {
     expect(r.stdout).toMatch(/mm\s+mattermost\s+outbound-socket\s+127\.0\.0\.1:8787 \(loopback\)/);
     expect(r.stdout).toMatch(/mm: callbacks: the Mattermost server mattermost\.example\.com looks public.*cannot reach it/);
   });
+
+  // callbacks.bind: localhost:<port>: config check accepts it, the listener is on 127.0.0.1 (the exact
+  // address the plan declares), and a button click reaches the agent through it.
+  it('config check passes, the connector comes online with its listener on 127.0.0.1, and a click arrives', async () => {
+    const config = writeMattermostConfig(tmp.dir, emulator.url, token, { callbacks: 'localhost:0' });
+    const checked = await session.cli(['config', 'check', config]);
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+
+    await session.run(config);
+    expect(await session.statusRow(config)).toMatchObject({
+      name: 'mm', state: 'online',
+      listeners: [{ bind: expect.stringMatching(/^127\.0\.0\.1:[1-9]\d*$/), exposure: 'loopback', verification: 'token' }],
+    });
+
+    const { world } = emulator;
+    const client = await ControlClient.connect(join(tmp.dir, 'state'));
+    try {
+      await client.request('buttons', { connector: 'mm', conversation: world.channels.dm.id, text: 'Ship it?', buttons: [{ id: 'yes', label: 'Yes' }], allowedUsers: [world.alice.id] });
+    } finally {
+      client.close();
+    }
+    const posted = emulator.botPosts().at(-1)!;
+    expect((await emulator.clickButton(posted.id, 'yes', world.alice)).status).toBe(200);
+    expect(await session.tailOne(config)).toMatchObject({ kind: 'action', action: { id: 'yes' }, sender: { id: world.alice.id }, provenance: { transport: 'webhook', verified: 'token' } });
+    expect((await session.statusRow(config)).state).toBe('online');
+    expect(await session.stop()).toBe(0);
+  }, 60_000);
 });
