@@ -13,6 +13,7 @@ import type { Connector, ConnectorContext, ConnectorDeps, ConnectorStatus, Liste
 import { FatalConnectorError, RetryableConnectorError, SbError } from '../../src/errors.js';
 import { loadEndpointId, startListener, type ClientIpHeader, type Listener, type WebhookHandler, type WebhookRequest, type WebhookResponse } from '../../src/listener/index.js';
 import { hmacBase64Verifier, type SignatureVerifier } from '../../src/security/hmac-base64.js';
+import { splitHostPort } from '../../src/net/host-port.js';
 import { normalizeEvent, type NormalizedEvent } from './normalize.js';
 import { deliver } from './outbound.js';
 import { eventSchema, webhookBodySchema } from './payload.js';
@@ -85,7 +86,7 @@ export class LineConnector implements Connector {
       await this.#checkToken();
       if (signal.aborted) throw new SbError('SB_E_ABORTED', 'start aborted');
       const endpointId = await loadEndpointId(this.#deps.stateDir, this.name);
-      const { host, port } = splitBind(this.#config.webhook.bind);
+      const { host, port } = splitHostPort(this.#config.webhook.bind);
       this.#listener = await startListener({
         connector: this.name,
         host,
@@ -204,8 +205,4 @@ function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; mess
   return error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
-/** `127.0.0.1:8788` / `[::1]:8788` → host and port for `listen`. */
-function splitBind(bind: string): { host: string; port: number } {
-  const i = bind.lastIndexOf(':');
-  return { host: bind.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(bind.slice(i + 1)) };
-}
+

@@ -4,10 +4,11 @@
  * binds anything but loopback; `public_url` is the tunnel's address, required so that `status` and
  * `audit` can say where the listener is exposed.
  */
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { connectorBase, hostPort, httpUrl, secretRef } from '../../src/config/fields.js';
 import type { ConnectorPlan } from '../../src/connector.js';
+import { isLoopbackAddress, splitHostPort } from '../../src/net/host-port.js';
 import type { ConnectorConfig } from '../../src/registry-types.js';
 
 /** The Messaging API's own address. */
@@ -83,24 +84,13 @@ export function describe(config: ConnectorConfig): ConnectorPlan {
   };
 }
 
-/** True for 127.0.0.0/8 and ::1 (brackets allowed), the only addresses the listener may bind. */
-export function isLoopbackAddress(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  return isIP(bare) === 6 && LOOPBACK_V6.check(bare, 'ipv6');
-}
-
-const LOOPBACK_V6 = new BlockList();
-LOOPBACK_V6.addAddress('::1', 'ipv6');
-
 const LOOPBACK_NAME = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
 /** What zod cannot say: the bind must be loopback, URLs must be usable, proxies must parse. */
 export function check(config: ConnectorConfig): string[] {
   const c = config as unknown as LineConfig;
   const problems: string[] = [];
-  const host = c.webhook.bind.slice(0, c.webhook.bind.lastIndexOf(':'));
-  if (!isLoopbackAddress(host)) {
+  if (!isLoopbackAddress(splitHostPort(c.webhook.bind).host)) {
     problems.push(
       `webhook.bind ${c.webhook.bind} is not a loopback address: LINE reaches this listener through a tunnel daemon on this machine (cloudflared, Tailscale Funnel), so it must bind 127.0.0.1 (or another 127.x address, or [::1]); write e.g. 127.0.0.1:8788 and point the tunnel at it`,
     );

@@ -10,6 +10,7 @@ import { readLines, writeLine } from '../../src/control/ndjson.js';
 import { Backoff, isAbort, withRetries } from '../../src/supervisor/backoff.js';
 import { splitText } from '../../src/text/split.js';
 import type { Secret } from '../../src/config/secret.js';
+import { splitHostPort } from '../../src/net/host-port.js';
 import { normalizeUpdate } from './normalize.js';
 import { parseServerFrame, type ParsedFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './wire.js';
@@ -68,7 +69,7 @@ export class LoopbackConnector implements Connector {
 
   /** Open a socket and complete the handshake; rejects fatally on a bad token. */
   #connect(signal: AbortSignal): Promise<void> {
-    const [host, port] = splitHostPort(this.#config.endpoint);
+    const { host, port } = splitHostPort(this.#config.endpoint);
     return new Promise<void>((resolve, reject) => {
       const socket = createConnection({ host, port });
       let ready = false;
@@ -269,7 +270,4 @@ export class LoopbackConnector implements Connector {
   }
 }
 
-function splitHostPort(endpoint: string): [string, number] {
-  const i = endpoint.lastIndexOf(':');
-  return [endpoint.slice(0, i).replace(/^\[|\]$/g, ''), Number(endpoint.slice(i + 1))];
-}
+

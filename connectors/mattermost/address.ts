@@ -4,6 +4,7 @@
  * address is judged by its name only.
  */
 import { BlockList, isIP } from 'node:net';
+import { bareHost, canonicalHost, splitHostPort } from '../../src/net/host-port.js';
 
 /** `loopback` and `lan` may carry a callback listener; `public` may not; `name` is an unresolved host name. */
 export type AddressScope = 'loopback' | 'lan' | 'public' | 'name';
@@ -22,14 +23,9 @@ PRIVATE.addSubnet('fe80::', 10, 'ipv6');
 /** Names that only resolve inside a site (RFC 6762 .local, RFC 8375 .home.arpa, and common LAN suffixes). */
 const LAN_NAME = /(?:^|\.)(?:local|lan|internal|intranet|home\.arpa|localdomain)$/i;
 
-/** Strip `[...]` from an IPv6 literal. */
-export function bareHost(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1');
-}
-
 /** The host part of `host:port` (IPv6 in brackets allowed). */
 export function hostOf(hostPort: string): string {
-  return bareHost(hostPort.slice(0, hostPort.lastIndexOf(':')));
+  return splitHostPort(hostPort).host;
 }
 
 /**
@@ -37,10 +33,9 @@ export function hostOf(hostPort: string): string {
  * the plan, the bind and `status` agree), an IPv6 literal in its canonical lower-case form, in brackets.
  */
 export function canonicalBind(hostPort: string): string {
-  const host = hostOf(hostPort);
-  const port = hostPort.slice(hostPort.lastIndexOf(':') + 1);
+  const { host, port } = splitHostPort(hostPort);
   if (host.toLowerCase() === 'localhost') return `127.0.0.1:${port}`;
-  if (isIP(host) === 6) return `${new URL(`http://[${host}]`).host}:${port}`;
+  if (isIP(host) === 6) return `[${canonicalHost(host)}]:${port}`;
   return `${host}:${port}`;
 }
 

@@ -11,7 +11,8 @@ import type { ListenerInfo } from '../../src/connector.js';
 import { loadEndpointId, startListener, type Listener } from '../../src/listener/index.js';
 import { loadOrCreateKey } from '../../src/security/key-file.js';
 import { callbackHandler, type CallbackOptions } from './buttons.js';
-import { bareHost, canonicalBind, hostOf } from './address.js';
+import { bareHost, splitHostPort } from '../../src/net/host-port.js';
+import { canonicalBind } from './address.js';
 import { CALLBACK_BODY_LIMIT, plannedListener } from './schema.js';
 
 export interface CallbackServerOptions extends Omit<CallbackOptions, 'key'> {
@@ -42,11 +43,11 @@ export class CallbackServer {
     const key = await loadOrCreateKey(join(o.stateDir, 'mattermost', `${o.connector}.key`));
     const endpointId = await loadEndpointId(o.stateDir, o.connector);
     // The exact address the plan declares (`localhost` → 127.0.0.1), never a name resolved at bind time.
-    const bind = canonicalBind(o.bind);
+    const { host, port } = splitHostPort(canonicalBind(o.bind));
     const listener = await startListener({
       connector: o.connector,
-      host: hostOf(bind),
-      port: Number(bind.slice(bind.lastIndexOf(':') + 1)),
+      host,
+      port,
       endpointId,
       handler: callbackHandler({ ...o, key }),
       limits: { bodyLimit: CALLBACK_BODY_LIMIT },

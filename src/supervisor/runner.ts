@@ -2,13 +2,13 @@
  * One configured connector under supervision: start it, watch it, restart it with backoff when it
  * fails, leave it `failed` on a fatal error, and count what it ingests and rejects.
  */
-import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { AgentBus } from '../bus/bus.js';
 import type { EventDraft } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import type { Connector, ConnectorContext, IngestResult, ListenerInfo, StateTracker } from '../connector.js';
 import { FatalConnectorError, describeError, isFatal } from '../errors.js';
+import { canonicalHost, isLoopbackAddress, splitHostPort } from '../net/host-port.js';
 import type { AccessGate } from '../security/access-gate.js';
 import { Backoff, isAbort, sleep, type BackoffOptions } from './backoff.js';
 
@@ -208,23 +208,11 @@ export class ConnectorRunner {
   }
 }
 
-/** Same host, and the same port unless the declared one is 0 (any free port). */
+/** Same host (declared `localhost` = any loopback address), and the same port unless the declared one is 0 (any free port). */
 function sameBind(declared: string, actual: string): boolean {
-  const [dh, dp] = splitBind(declared);
-  const [ah, ap] = splitBind(actual);
-  const hostMatches = dh === ah || (dh === 'localhost' && isLoopback(ah));
-  return hostMatches && (dp === '0' || dp === ap);
-}
-
-/** `host:port` → [canonical host, port]: brackets dropped, names lower-cased, IPv6 in its canonical form. */
-function splitBind(bind: string): readonly [string, string] {
-  const i = bind.lastIndexOf(':');
-  const host = bind.slice(0, i).replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  const canonical = isIP(host) === 6 ? new URL(`http://[${host}]`).hostname.slice(1, -1) : host;
-  return [canonical, bind.slice(i + 1)];
-}
-
-/** `localhost` may be bound as any loopback address (127.0.0.0/8 or ::1). */
-function isLoopback(host: string): boolean {
-  return (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
+  const d = splitHostPort(declared);
+  const a = splitHostPort(actual);
+  const [dh, ah] = [canonicalHost(d.host), canonicalHost(a.host)];
+  const hostMatches = dh === ah || (dh === 'localhost' && isLoopbackAddress(ah));
+  return hostMatches && (d.port === 0 || d.port === a.port);
 }
