@@ -93,7 +93,7 @@ export async function loadConfigText(text: string, file: string, opts: LoadOptio
   const resolving = opts.resolveSecrets !== false;
   const secrets = resolving
     ? await resolveSecrets(parsed.success ? parsed.data : data, { env, baseDir, home }, skipRef)
-    : { data: placeholderSecrets(parsed.success ? parsed.data : data), found: [], findings: [] };
+    : { data: await placeholderSecrets(parsed.success ? parsed.data : data), found: [], findings: [] };
   findings.push(...secrets.findings);
   findings.push(...duplicateSecrets(secrets.found, (path) => isEnabled(data, path)));
   if (parsed.success && resolving) findings.push(...connectorSecretFindings(secrets.data, modules, findings));

@@ -31,18 +31,27 @@ function isRef(value: unknown): value is Ref {
   return keys.length === 1 && (key === 'env' || key === 'file') && typeof (value as Record<string, unknown>)[key] === 'string';
 }
 
+/** Copy `data` with each secret reference replaced by what `replace` makes of it (at its key path). */
+async function mapRefs(value: unknown, path: KeyPath, replace: (ref: Ref, path: KeyPath) => unknown): Promise<unknown> {
+  if (isRef(value)) return replace(value, path);
+  if (Array.isArray(value)) return Promise.all(value.map((v, i) => mapRefs(v, [...path, i], replace)));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await mapRefs(v, [...path, k], replace);
+    return out;
+  }
+  return value;
+}
+
+/** `data` with every secret reference replaced by an {@link UnresolvedSecret} (nothing is read). */
+export function placeholderSecrets(data: unknown): Promise<unknown> {
+  return mapRefs(data, [], (ref) => new UnresolvedSecret('env' in ref ? `env:${ref.env}` : `file:${ref.file}`));
+}
+
 /**
  * Copy `data` with every `{env}`/`{file}` reference replaced by a `Secret`. A reference that cannot be
  * resolved stays as it is and yields a finding; references under a path `skip` accepts are left alone.
  */
-/** `data` with every secret reference replaced by an {@link UnresolvedSecret} (nothing is read). */
-export function placeholderSecrets(data: unknown): unknown {
-  if (isRef(data)) return new UnresolvedSecret('env' in data ? `env:${data.env}` : `file:${data.file}`);
-  if (Array.isArray(data)) return data.map(placeholderSecrets);
-  if (data !== null && typeof data === 'object') return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, placeholderSecrets(v)]));
-  return data;
-}
-
 export async function resolveSecrets(
   data: unknown,
   ctx: SecretContext,
@@ -50,26 +59,16 @@ export async function resolveSecrets(
 ): Promise<{ data: unknown; found: FoundSecret[]; findings: Finding[] }> {
   const found: FoundSecret[] = [];
   const findings: Finding[] = [];
-  const walk = async (value: unknown, path: KeyPath): Promise<unknown> => {
-    if (isRef(value)) {
-      if (skip(path)) return value;
-      const result = 'env' in value ? fromEnv(value.env, ctx) : await fromFile(value.file, ctx);
-      if (typeof result === 'string') {
-        findings.push({ path, at: 'value', text: result });
-        return value;
-      }
-      found.push({ path, secret: result });
-      return result;
+  const resolved = await mapRefs(data, [], async (ref, path) => {
+    if (skip(path)) return ref;
+    const result = 'env' in ref ? fromEnv(ref.env, ctx) : await fromFile(ref.file, ctx);
+    if (typeof result === 'string') {
+      findings.push({ path, at: 'value', text: result });
+      return ref;
     }
-    if (Array.isArray(value)) return Promise.all(value.map((v, i) => walk(v, [...path, i])));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = await walk(v, [...path, k]);
-      return out;
-    }
-    return value;
-  };
-  const resolved = await walk(data, []);
+    found.push({ path, secret: result });
+    return result;
+  });
   return { data: resolved, found, findings };
 }
 
