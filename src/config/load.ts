@@ -104,7 +104,8 @@ export async function loadConfigText(text: string, file: string, opts: LoadOptio
 
   // The agent's directory and program, for the commands that will run it (run, config check).
   const agentBlock = parsed.success ? (parsed.data as ParsedConfig).agent : undefined;
-  if (resolving && agentBlock) findings.push(...(await agentFindings(normalizeAgent(agentBlock, (p) => expandPath(p, baseDir, home), baseDir), env.PATH)));
+  const agent = agentBlock ? normalizeAgent(agentBlock, (p) => expandPath(p, baseDir, home), baseDir) : undefined;
+  if (resolving && agent) findings.push(...(await agentFindings(agent, env.PATH)));
 
   if (findings.length > 0 || !parsed.success) {
     const lines = formatProblems(file, findings.map((f) => source.place(f)));
@@ -120,7 +121,7 @@ export async function loadConfigText(text: string, file: string, opts: LoadOptio
       retention: { maxAgeMs: parseDuration(config.bus.retention.max_age), maxEvents: config.bus.retention.max_events },
     },
     shutdown: { timeoutMs: parseDuration(config.shutdown.timeout) },
-    ...(config.agent ? { agent: normalizeAgent(config.agent, (p) => expandPath(p, baseDir, home), baseDir) } : {}),
+    ...(agent ? { agent } : {}),
     connectors: config.connectors as Record<string, ConnectorConfig>,
     secretValues: [...new Set(secrets.found.map((s) => s.secret.reveal()))],
   });
